@@ -1,0 +1,69 @@
+// The one table of Sluice's error codes.
+//
+// Every error that leaves the server (HTTP answers, CLI output, logs, the console) carries one of
+// these: a stable symbolic name, a stable number and the HTTP status it maps to. Numbers are never
+// reused or renumbered; retire a code by leaving its line here with a comment. Ranges:
+//   1000-1099 request and protocol    1100-1199 authentication and permission
+//   1200-1299 users, teams, tokens    1300-1399 store
+//   2000-2999 applications (later)    3000-3999 Flink environments and clusters (later)
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace sluice {
+
+// X(Name, number, http_status)
+#define SLUICE_ERROR_CODES(X)                   \
+  X(OK, 0, 200)                                 \
+  X(BAD_JSON, 1001, 400)                        \
+  X(INVALID_ARGUMENT, 1002, 400)                \
+  X(ROUTE_NOT_FOUND, 1003, 404)                 \
+  X(METHOD_NOT_ALLOWED, 1004, 405)              \
+  X(BODY_TOO_LARGE, 1005, 413)                  \
+  X(INTERNAL, 1006, 500)                        \
+  X(REQUEST_TIMEOUT, 1007, 408)                 \
+  X(CONFLICT, 1008, 409)                        \
+  X(UNAVAILABLE, 1009, 503)                     \
+  X(NOT_FOUND, 1010, 404)                       \
+  X(UNSUPPORTED_MEDIA_TYPE, 1011, 415)          \
+  X(UNAUTHENTICATED, 1101, 401)                 \
+  X(INVALID_CREDENTIALS, 1102, 401)             \
+  X(TOKEN_EXPIRED, 1103, 401)                   \
+  X(TOKEN_REVOKED, 1104, 401)                   \
+  X(TOO_MANY_ATTEMPTS, 1105, 429)               \
+  X(FORBIDDEN, 1106, 403)                       \
+  X(USER_NOT_FOUND, 1201, 404)                  \
+  X(USER_EXISTS, 1202, 409)                     \
+  X(TEAM_NOT_FOUND, 1203, 404)                  \
+  X(TEAM_EXISTS, 1204, 409)                     \
+  X(MEMBER_NOT_FOUND, 1205, 404)                \
+  X(MEMBER_EXISTS, 1206, 409)                   \
+  X(TOKEN_NOT_FOUND, 1207, 404)                 \
+  X(LAST_ADMIN, 1208, 409)                      \
+  X(WEAK_PASSWORD, 1209, 400)                   \
+  X(STORE_UNAVAILABLE, 1301, 503)               \
+  X(STORE_UNIQUE_VIOLATION, 1302, 409)          \
+  X(STORE_CONSTRAINT_VIOLATION, 1303, 409)      \
+  X(STORE_QUERY_FAILED, 1304, 500)              \
+  X(STORE_SCHEMA_TOO_NEW, 1305, 500)            \
+  X(STORE_BAD_URL, 1306, 400)                   \
+  X(STORE_MIGRATION_FAILED, 1307, 500)          \
+  X(APP_NOT_FOUND, 2001, 404)
+
+enum class ErrorCode {
+#define SLUICE_ERROR_ENUM(name, number, status) name = number,
+  SLUICE_ERROR_CODES(SLUICE_ERROR_ENUM)
+#undef SLUICE_ERROR_ENUM
+};
+
+// The symbolic name, e.g. "APP_NOT_FOUND". Never empty for a code in the table.
+std::string_view ErrorCodeName(ErrorCode code);
+// The HTTP status the code maps to at the API boundary.
+int ErrorCodeHttpStatus(ErrorCode code);
+// The stable number, e.g. 2001.
+inline int ErrorCodeNumber(ErrorCode code) { return static_cast<int>(code); }
+// Looks a code up by its symbolic name (used by the CLI to interpret answers).
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name);
+
+}  // namespace sluice

@@ -1,0 +1,30 @@
+// Everything between a parsed request and a response that is not a handler's business: request
+// ids, routing with JSON 404/405, the catch-all that turns a bug into a plain 500, metrics and the
+// access log. Independent of the network so tests and the fuzzer can drive it directly.
+#pragma once
+
+#include "http/message.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace sluice::http {
+
+class Dispatcher {
+ public:
+  // `router` and `metrics` must outlive the dispatcher. Thread-safe: routes are read-only once
+  // serving starts.
+  Dispatcher(const Router& router, Metrics& metrics) : router_(router), metrics_(metrics) {}
+
+  // Routes and runs `request`. Never throws. Sets request.request_id (keeping a well-formed
+  // incoming X-Request-Id) and echoes it in the X-Request-Id header of the response.
+  Response Dispatch(Request& request) const;
+
+ private:
+  const Router& router_;
+  Metrics& metrics_;
+};
+
+// A fresh request id: 16 lower-case hex digits.
+std::string NewRequestId();
+
+}  // namespace sluice::http

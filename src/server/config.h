@@ -1,0 +1,53 @@
+// Settings of `sluice serve`, from three sources in rising precedence: a YAML file (--config),
+// SLUICE_* environment variables, and command-line flags. docs/operations.md lists them all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace sluice::server {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8765";  // host:port
+  std::string data_dir = "./var";
+  std::string db;  // database URL; empty: sqlite file sluice.db in data_dir
+  std::string log_level = "info";
+  bool log_json = false;
+  int http_threads = 4;
+  uint64_t max_body_bytes = 1 << 20;
+  int read_timeout_seconds = 30;
+  int db_pool_size = 8;
+  int session_ttl_hours = 12;
+  int login_max_failures = 5;       // failures within the window before logins answer 429
+  int login_window_seconds = 300;
+  int login_lockout_seconds = 300;
+  std::string public_url;  // how users reach Sluice (links in alerts); default http://listen
+
+  // host and port split out of `listen`.
+  std::string host() const;
+  uint16_t port() const;
+  // The database URL actually used (db, or the default SQLite file).
+  std::string database_url() const;
+};
+
+// Values given on the command line; unset ones do not override.
+struct ServeFlags {
+  std::optional<std::string> config_file;
+  std::map<std::string, std::string> values;  // setting name (as in YAML) -> value
+};
+
+// Builds the configuration: defaults < YAML file < environment (SLUICE_<NAME> upper-cased, e.g.
+// SLUICE_LISTEN, SLUICE_DB, SLUICE_LOG_LEVEL) < flags. INVALID_ARGUMENT naming the setting and its
+// source for an unknown key, a bad value or an unreadable file.
+// `environment` is injected for tests (pass the process environment in main).
+Result<ServeConfig> LoadServeConfig(const ServeFlags& flags,
+                                    const std::map<std::string, std::string>& environment);
+
+// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace sluice::server

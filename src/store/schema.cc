@@ -1,0 +1,73 @@
+// The schema's history. Append new migrations at the end; never edit one that has shipped.
+#include "store/migrations.h"
+
+namespace sluice::store {
+
+const std::vector<Migration>& SchemaMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "people, teams, tokens and the audit log", R"sql(
+CREATE TABLE users (
+  id {{id}},
+  username VARCHAR(64) NOT NULL UNIQUE,
+  display_name VARCHAR(255) NOT NULL DEFAULT '',
+  email VARCHAR(255) NOT NULL DEFAULT '',
+  password_hash VARCHAR(255) NOT NULL,
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE teams (
+  id {{id}},
+  name VARCHAR(64) NOT NULL UNIQUE,
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE team_members (
+  team_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  role VARCHAR(16) NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (team_id, user_id),
+  FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE,
+  FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+CREATE INDEX team_members_user ON team_members(user_id);
+CREATE TABLE tokens (
+  id {{id}},
+  user_id BIGINT NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  name VARCHAR(255) NOT NULL DEFAULT '',
+  team_id BIGINT NULL,
+  token_hash CHAR(64) NOT NULL UNIQUE,
+  prefix VARCHAR(16) NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NULL,
+  revoked_at BIGINT NULL,
+  last_used_at BIGINT NULL,
+  FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
+  FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+);
+CREATE INDEX tokens_user ON tokens(user_id);
+CREATE TABLE audit_log (
+  id {{id}},
+  at BIGINT NOT NULL,
+  actor_id BIGINT NULL,
+  actor VARCHAR(64) NOT NULL,
+  action VARCHAR(64) NOT NULL,
+  target VARCHAR(255) NOT NULL,
+  team_id BIGINT NULL,
+  outcome VARCHAR(16) NOT NULL,
+  status INTEGER NOT NULL,
+  detail {{text}},
+  request_id VARCHAR(64) NOT NULL,
+  client_ip VARCHAR(64) NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at)
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace sluice::store

@@ -1,0 +1,1 @@
+// Functional tests live beside this file; see harness.h.
