@@ -38,6 +38,8 @@ struct Response {
   std::string body;
   // Filled by the API layer for the access log and the audit log; never sent.
   std::string error_code;
+  std::string audit_target;             // e.g. "user:7"
+  std::optional<int64_t> audit_team_id;  // the team the change belongs to
 };
 
 Response JsonResponse(int status, const Json& body);

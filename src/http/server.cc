@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "http/parse.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -40,29 +42,6 @@ struct Server::Impl {
 };
 
 namespace {
-
-Request ToRequest(const bhttp::request<bhttp::string_body>& raw, const std::string& client_ip) {
-  Request request;
-  request.method = std::string(raw.method_string());
-  std::string_view target(raw.target().data(), raw.target().size());
-  std::string_view path = target;
-  std::string_view query;
-  if (auto q = target.find('?'); q != std::string_view::npos) {
-    path = target.substr(0, q);
-    query = target.substr(q + 1);
-  }
-  // A path with a bad escape keeps its raw form; it will simply match no route.
-  request.path = PercentDecode(path, false).value_or(std::string(path));
-  request.query = ParseQueryString(query).value_or(std::map<std::string, std::string>{});
-  for (const auto& field : raw) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    request.headers[name] = std::string(field.value());
-  }
-  request.body = raw.body();
-  request.client_ip = client_ip;
-  return request;
-}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -122,7 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // several threads, so one slow request does not hold up the others.
     auto raw = parser_->release();
     bool keep_alive = raw.keep_alive() && !server_.stopping.load();
-    Request request = ToRequest(raw, client_ip_);
+    Request request = FromBeast(raw, client_ip_);
     Response response = server_.dispatcher.Dispatch(request);
     bool head = raw.method() == bhttp::verb::head;
     // in_flight drops only once the response is written, so a graceful stop waits for it.

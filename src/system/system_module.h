@@ -12,6 +12,8 @@
 #include "common/result.h"
 #include "http/router.h"
 #include "store/database.h"
+#include "system/api_guard.h"
+#include "system/authenticator.h"
 
 namespace sluice::system {
 
@@ -36,6 +38,10 @@ class SystemModule {
 
   // Adds /api/v1/auth/*, /me, /users, /teams, /tokens and /audit.
   void RegisterRoutes(http::Router& router);
+
+  // For other areas' routes: authentication and auditing (api_guard.h), and the audit log.
+  const ApiGuard& guard() const;
+  Authenticator& authenticator();
 
  private:
   struct Impl;

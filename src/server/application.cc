@@ -1,0 +1,106 @@
+#include "server/application.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "store/migrations.h"
+#include "system/system_module.h"
+
+namespace sluice::server {
+
+Application::Application(const ServeConfig& config) : config_(config) {}
+
+Application::~Application() {
+  StopWorkers();
+  // Modules go before the store they use.
+  system_.reset();
+  database_.reset();
+}
+
+void Application::StopWorkers() {
+  // No background workers yet; trackers and schedulers stop here.
+}
+
+Result<std::unique_ptr<Application>> Application::Create(
+    const ServeConfig& config, const Clock& clock,
+    const std::optional<std::string>& admin_password) {
+  std::unique_ptr<Application> app(new Application(config));
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return Error(ErrorCode::INVALID_ARGUMENT,
+                 fmt::format("cannot create data folder {}: {}", config.data_dir, ec.message()),
+                 "data_dir");
+  }
+  // The folder holds the SQLite file and the first admin's password: owner only.
+  ::chmod(config.data_dir.c_str(), 0700);
+
+  store::DatabaseOptions db_options;
+  db_options.pool_size = config.db_pool_size;
+  SLUICE_ASSIGN_OR_RETURN(app->database_, store::OpenDatabase(config.database_url(), db_options));
+  SLUICE_ASSIGN_OR_RETURN(store::MigrationReport report,
+                          store::Migrate(*app->database_, store::SchemaMigrations(), clock));
+  spdlog::info("store: {} at schema version {} ({} applied now)",
+               store::DialectName(app->database_->dialect()), report.to_version, report.applied);
+
+  system::SystemOptions system_options;
+  system_options.data_dir = config.data_dir;
+  system_options.session_ttl = std::chrono::hours(config.session_ttl_hours);
+  system_options.login_max_failures = config.login_max_failures;
+  system_options.login_window = std::chrono::seconds(config.login_window_seconds);
+  system_options.login_lockout = std::chrono::seconds(config.login_lockout_seconds);
+  app->system_ = std::make_unique<system::SystemModule>(*app->database_, clock, system_options);
+  SLUICE_RETURN_IF_ERROR(app->system_->Bootstrap(admin_password));
+
+  app->RegisterOperationalRoutes();
+  app->system_->RegisterRoutes(app->router_);
+  app->RegisterStoreGauges();
+  app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
+  return app;
+}
+
+void Application::RegisterOperationalRoutes() {
+  http::RouteDoc health{"liveness: the process answers", "operations", false};
+  health.response_body = {{"type", "object"}};
+  router_.Add("GET", "/healthz", health,
+              [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); });
+
+  http::RouteDoc ready{"readiness: the store answers", "operations", false};
+  ready.response_body = {{"type", "object"}};
+  router_.Add("GET", "/readyz", ready, [this](http::Request& request) {
+    Status ping = database_->Ping();
+    if (!ping.ok()) return http::ErrorResponse(ping.error(), request.request_id);
+    return http::JsonResponse(
+        200, {{"status", "ready"}, {"store", store::DialectName(database_->dialect())}});
+  });
+
+  http::RouteDoc metrics_doc{"Prometheus metrics", "operations", false};
+  metrics_doc.response_content_type = "text/plain";
+  metrics_doc.response_body = {{"type", "string"}};
+  router_.Add("GET", "/metrics", metrics_doc, [this](http::Request&) {
+    return http::TextResponse(200, metrics_.Render(), "text/plain; version=0.0.4");
+  });
+
+  http::RouteDoc openapi{"this API's OpenAPI document", "operations", false};
+  openapi.response_body = {{"type", "object"}};
+  router_.Add("GET", "/api/v1/openapi.json", openapi, [this](http::Request&) {
+    return http::JsonResponse(200, http::BuildOpenApi(router_, SLUICE_VERSION));
+  });
+}
+
+void Application::RegisterStoreGauges() {
+  store::Database* database = database_.get();
+  metrics_.AddGauge("sluice_store_pool_connections", "Store connections by state.",
+                    "state=\"open\"", [database] { return double(database->Stats().size); });
+  metrics_.AddGauge("sluice_store_pool_connections", "Store connections by state.",
+                    "state=\"in_use\"", [database] { return double(database->Stats().in_use); });
+  metrics_.AddGauge("sluice_store_pool_max", "Upper bound of store connections.", "",
+                    [database] { return double(database->Stats().max); });
+  metrics_.AddGauge("sluice_store_pool_waits_total", "Borrows that waited for a free connection.",
+                    "", [database] { return double(database->Stats().waits); });
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,56 @@
+#include "system/api_guard.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/log.h"
+
+namespace sluice::system {
+
+http::Response ErrorAnswer(const http::Request& request, const Error& error) {
+  if (!error.internal_detail.empty()) {
+    spdlog::warn("request {}: {}: {}", request.request_id, ErrorCodeName(error.code),
+                 RedactSecrets(error.internal_detail));
+  }
+  return http::ErrorResponse(error, request.request_id);
+}
+
+void ApiGuard::Audit(const http::Request& request, const http::Response& response,
+                     const std::string& action, std::optional<int64_t> actor_id,
+                     const std::string& actor) const {
+  AuditEntry entry;
+  entry.actor_id = actor_id;
+  entry.actor = actor;
+  entry.action = action;
+  entry.target = response.audit_target;
+  entry.team_id = response.audit_team_id;
+  if (response.status < 400) {
+    entry.outcome = "success";
+  } else if (response.status == 401 || response.status == 403 || response.status == 404 ||
+             response.status == 429) {
+    entry.outcome = "denied";
+  } else {
+    entry.outcome = "failure";
+  }
+  entry.status = response.status;
+  entry.detail = response.error_code;
+  entry.request_id = request.request_id;
+  entry.client_ip = request.client_ip;
+  (void)audit_.Record(entry);
+}
+
+http::Handler ApiGuard::Wrap(std::string action, GuardedHandler handler) const {
+  return [this, action = std::move(action), handler = std::move(handler)](http::Request& request) {
+    bool mutation = request.method != "GET" && request.method != "HEAD";
+    auto principal = authenticator_.Authenticate(request.Header("authorization"));
+    if (!principal.ok()) {
+      http::Response response = ErrorAnswer(request, principal.error());
+      if (mutation) Audit(request, response, action, std::nullopt, "anonymous");
+      return response;
+    }
+    http::Response response = handler(request, *principal);
+    if (mutation) Audit(request, response, action, principal->user_id, principal->username);
+    return response;
+  };
+}
+
+}  // namespace sluice::system

@@ -1,0 +1,44 @@
+// The wrapper every authenticated route goes through: it authenticates the bearer token, hands
+// the handler a Principal, and writes the audit entry for every mutation (allowed, refused or
+// failed). Areas register routes as `router.Add(method, path, doc, guard.Wrap("app.deploy", fn))`
+// and check permissions inside with Authorize().
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "http/message.h"
+#include "http/router.h"
+#include "system/audit_log.h"
+#include "system/authenticator.h"
+
+namespace sluice::system {
+
+using GuardedHandler = std::function<http::Response(http::Request&, const Principal&)>;
+
+class ApiGuard {
+ public:
+  ApiGuard(Authenticator& authenticator, AuditLog& audit)
+      : authenticator_(authenticator), audit_(audit) {}
+
+  // `action` names the change in the audit log (e.g. "team.create"); GET/HEAD routes are not
+  // audited. Answers 401 with the authentication error without calling `handler`.
+  http::Handler Wrap(std::string action, GuardedHandler handler) const;
+
+  // Records one audit entry for a finished request (used by Wrap and by unauthenticated routes
+  // such as login). `actor` may be an attempted user name.
+  void Audit(const http::Request& request, const http::Response& response,
+             const std::string& action, std::optional<int64_t> actor_id,
+             const std::string& actor) const;
+
+  AuditLog& audit_log() const { return audit_; }
+
+ private:
+  Authenticator& authenticator_;
+  AuditLog& audit_;
+};
+
+// Answers an Error, logging its internal detail (never sent) with the request id.
+http::Response ErrorAnswer(const http::Request& request, const Error& error);
+
+}  // namespace sluice::system

@@ -1,1 +1,0 @@
-// Functional tests live beside this file; see harness.h.
