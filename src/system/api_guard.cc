@@ -21,7 +21,8 @@ void ApiGuard::Audit(const http::Request& request, const http::Response& respons
   entry.actor_id = actor_id;
   entry.actor = actor;
   entry.action = action;
-  entry.target = response.audit_target;
+  // Refused changes have no target of their own: the path names what was attempted.
+  entry.target = response.audit_target.empty() ? request.path.substr(0, 255) : response.audit_target;
   entry.team_id = response.audit_team_id;
   if (response.status < 400) {
     entry.outcome = "success";
