@@ -1,15 +1,145 @@
-// The command-line client: `sluice login|whoami|user|team|token ...`, talking to a Sluice server
-// over its REST API with a saved token.
+// The command-line client: `sluice login|logout|whoami|user|team|token ...`, talking to a Sluice
+// server over its REST API (design/api.md) with a saved login or a token given on the command
+// line. See src/cli/README.md for the command reference.
+//
+// Every client command takes --server URL, --token TOKEN (or SLUICE_SERVER / SLUICE_TOKEN) to
+// override the saved login, and --output table|json. Errors go to stderr as
+// "error: MESSAGE (CODE, request REQUEST_ID)"; exit codes are in output.h (1 API error, 2 usage,
+// 3 cannot reach the server, 4 not logged in).
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "cli/api_client.h"
+#include "cli/console.h"
+#include "cli/credentials_file.h"
+#include "cli/http_transport.h"
+#include "common/clock.h"
+
 namespace sluice::cli {
 
-// Adds the client subcommands to `app`. Each runs from its callback during parsing.
-void RegisterClientCommands(CLI::App& app);
+// What the commands touch outside the process. All pointers must outlive the ClientCommands.
+struct ClientDeps {
+  HttpTransport* transport = nullptr;
+  Console* console = nullptr;
+  const Clock* clock = nullptr;
+  EnvLookup env;  // the environment (SLUICE_SERVER, SLUICE_TOKEN, SLUICE_CONFIG_DIR, HOME, ...)
+};
 
+// The client subcommands. Register them on an app, parse, then read exit_code(). Each command runs
+// from its CLI11 callback, after the whole command line parsed and validated. Not copyable or
+// movable: CLI11 keeps pointers into the option storage.
+class ClientCommands {
+ public:
+  explicit ClientCommands(ClientDeps deps);
+  ClientCommands(const ClientCommands&) = delete;
+  ClientCommands& operator=(const ClientCommands&) = delete;
+
+  // Adds the client options (--server, --token, --output) and subcommands to `app`.
+  void Register(CLI::App& app);
+
+  // The exit code of the command that ran; 0 when none ran.
+  int exit_code() const { return exit_code_; }
+
+ private:
+  struct Options {
+    // client-wide
+    std::string server, token, output = "table";
+    // login
+    std::string username;
+    bool password_stdin = false;
+    std::string password_file;
+    // lists
+    int64_t limit = 0, offset = 0;
+    std::string query;
+    bool all = false;
+    // positional arguments
+    std::string user, team, role, id;
+    // user create / update
+    std::string display_name, email, name, description, expires_at;
+    bool admin = false, no_admin = false, disable = false, enable = false;
+  };
+
+  struct Connection {
+    std::string server;
+    std::string token;
+    bool from_saved = false;  // the token is the saved login's
+    std::filesystem::path credentials_path;
+    std::string expires_at;  // of the saved login, when from_saved
+  };
+
+  using Command = ApiStatus (ClientCommands::*)();
+  // Runs `command`, printing its error and recording the exit code.
+  void Run(Command command);
+  std::function<void()> Bind(Command command);
+  void AddListOptions(CLI::App* cmd);
+  void AddPasswordOptions(CLI::App* cmd);
+
+  ApiResult<Connection> Resolve();
+  ApiResult<ApiClient> Connect();
+  bool JsonOutput() const { return options_.output == "json"; }
+  std::ostream& out();
+  std::ostream& err();
+  // The password from --password-stdin, --password-file, or (on a terminal) a prompt, asked
+  // twice when `confirm`. Usage error when there is no source.
+  ApiResult<std::string> ReadPassword(bool confirm, bool required);
+  QueryParams ListQuery() const;
+  void PrintMore(const Json& list, std::string_view noun);
+
+  // Looks up by id (digits) or exact name.
+  ApiResult<int64_t> ResolveUser(ApiClient& client, const std::string& user);
+  ApiResult<int64_t> ResolveTeam(ApiClient& client, const std::string& team);
+  ApiResult<int64_t> ResolveMember(ApiClient& client, int64_t team_id, const std::string& user);
+
+  ApiStatus Login();
+  ApiStatus Logout();
+  ApiStatus Whoami();
+  ApiStatus UserList();
+  ApiStatus UserCreate();
+  ApiStatus UserShow();
+  ApiStatus UserUpdate();
+  ApiStatus UserDelete();
+  ApiStatus TeamList();
+  ApiStatus TeamCreate();
+  ApiStatus TeamShow();
+  ApiStatus TeamUpdate();
+  ApiStatus TeamDelete();
+  ApiStatus MemberList();
+  ApiStatus MemberAdd();
+  ApiStatus MemberSetRole();
+  ApiStatus MemberRemove();
+  ApiStatus TokenCreate();
+  ApiStatus TokenList();
+  ApiStatus TokenRevoke();
+
+  ClientDeps deps_;
+  Options options_;
+  // Options whose presence matters, even with an empty value.
+  CLI::Option* display_name_opt_ = nullptr;
+  CLI::Option* email_opt_ = nullptr;
+  CLI::Option* name_opt_ = nullptr;
+  CLI::Option* description_opt_ = nullptr;
+  int exit_code_ = 0;
+};
+
+// Parses a positive decimal id; nullopt for anything else (names).
+std::optional<int64_t> ParseId(std::string_view text);
+
+// Wires the client commands with the real transport, terminal, clock and environment into the
+// `sluice` program.
+void RegisterClientCommands(CLI::App& app);
 // The exit code of the client command that ran (0 when none ran).
 int ExitCode();
+
+// Reports a CLI11 parse error (help and --version to `out`, errors to `err`) and answers the exit
+// code: 0 for --help and --version, 2 for usage errors.
+int ExitForParseError(CLI::App& app, const CLI::ParseError& error, std::ostream& out,
+                      std::ostream& err);
 
 }  // namespace sluice::cli

@@ -40,6 +40,10 @@ Status SluiceServer::Start(const std::optional<std::string>& admin_password) {
   impl_->http_server =
       std::make_unique<http::Server>(http_options, impl_->application->dispatcher());
   SLUICE_RETURN_IF_ERROR(impl_->http_server->Start());
+  http::Server* server = impl_->http_server.get();
+  impl_->application->metrics().AddGauge(
+      "sluice_http_requests_in_flight", "Requests being handled right now.", "",
+      [server] { return double(server->in_flight()); });
   return Status::Ok();
 }
 

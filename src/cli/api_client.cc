@@ -1,0 +1,156 @@
+#include "cli/api_client.h"
+
+#include <fmt/format.h>
+
+namespace sluice::cli {
+
+namespace {
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// Clips text from the server that is shown in a message.
+std::string Clip(std::string_view text) {
+  std::string out(text.substr(0, 200));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  return text.size() > 200 ? out + "..." : out;
+}
+
+std::string StringOr(const Json& object, const char* key) {
+  auto it = object.find(key);
+  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string UrlEncode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (IsUnreserved(c)) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+ApiResult<std::string> NormalizeServerUrl(std::string_view url) {
+  std::string out(url);
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  size_t scheme_end = out.find("://");
+  if (scheme_end == std::string::npos) {
+    out = "http://" + out;
+  } else {
+    std::string scheme = out.substr(0, scheme_end);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "http" && scheme != "https") {
+      return ApiError::Usage(
+          fmt::format("the server URL must start with http:// or https://, not {}://",
+                      Clip(scheme)));
+    }
+    out = scheme + out.substr(scheme_end);
+  }
+  while (out.ends_with("/")) out.pop_back();
+  if (out.ends_with("/api/v1")) out.resize(out.size() - 7);
+  while (out.ends_with("/")) out.pop_back();
+  size_t host = out.find("://") + 3;
+  if (host >= out.size() || out[host] == '/' || out[host] == ':') {
+    return ApiError::Usage(fmt::format("the server URL '{}' has no host", Clip(url)));
+  }
+  if (out.find_first_of(" \t\r\n") != std::string::npos) {
+    return ApiError::Usage("the server URL must not contain spaces");
+  }
+  return out;
+}
+
+ApiClient::ApiClient(HttpTransport& transport, std::string server, std::string token)
+    : transport_(transport), server_(std::move(server)), token_(std::move(token)) {}
+
+ApiResult<Json> ApiClient::Get(std::string_view path, const QueryParams& query) {
+  return Send("GET", path, query, nullptr);
+}
+ApiResult<Json> ApiClient::Post(std::string_view path, const Json& body) {
+  return Send("POST", path, {}, &body);
+}
+ApiResult<Json> ApiClient::Patch(std::string_view path, const Json& body) {
+  return Send("PATCH", path, {}, &body);
+}
+ApiResult<Json> ApiClient::Delete(std::string_view path) {
+  return Send("DELETE", path, {}, nullptr);
+}
+
+ApiResult<Json> ApiClient::Send(std::string method, std::string_view path,
+                                const QueryParams& query, const Json* body) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.url = server_ + std::string(path);
+  char separator = '?';
+  for (const auto& [name, value] : query) {
+    request.url += separator + UrlEncode(name) + "=" + UrlEncode(value);
+    separator = '&';
+  }
+  request.headers.emplace_back("Accept", "application/json");
+  if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
+  if (body != nullptr) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body->dump();
+  }
+
+  Result<HttpResponse> sent = transport_.Send(request);
+  if (!sent.ok()) {
+    ApiError error;
+    error.kind = ApiError::Kind::kUnreachable;
+    error.message = fmt::format("cannot reach the server at {}: {}", server_, sent.error().message);
+    return error;
+  }
+  const HttpResponse& response = *sent;
+  std::string header_request_id;
+  if (auto it = response.headers.find("x-request-id"); it != response.headers.end()) {
+    header_request_id = it->second;
+  }
+
+  Json parsed;
+  bool is_json = true;
+  if (!response.body.empty()) {
+    parsed = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    is_json = !parsed.is_discarded();
+  }
+
+  if (response.status >= 200 && response.status < 300) {
+    if (!is_json) {
+      return ApiError{ApiError::Kind::kApi, "BAD_RESPONSE",
+                      fmt::format("the server at {} answered HTTP {} with a body that is not "
+                                  "JSON; is this the URL of a Sluice server?",
+                                  server_, response.status),
+                      header_request_id, "", response.status};
+    }
+    return parsed;  // null for an empty body
+  }
+
+  ApiError error;
+  error.kind = ApiError::Kind::kApi;
+  error.http_status = response.status;
+  error.request_id = header_request_id;
+  if (is_json && parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+    const Json& e = parsed["error"];
+    error.code = StringOr(e, "code");
+    error.message = Clip(StringOr(e, "message"));
+    error.field = StringOr(e, "field");
+    if (std::string id = StringOr(e, "request_id"); !id.empty()) error.request_id = id;
+    if (error.code.empty()) error.code = "BAD_RESPONSE";
+    if (error.message.empty()) error.message = fmt::format("HTTP {}", response.status);
+    return error;
+  }
+  error.code = "BAD_RESPONSE";
+  error.message = fmt::format("the server at {} answered HTTP {} without a Sluice error body; is "
+                              "this the URL of a Sluice server?",
+                              server_, response.status);
+  return error;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,298 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "store/database.h"
+
+namespace sluice::testing {
+
+Json HttpResult::json() const { return Json::parse(body, nullptr, false); }
+
+std::string HttpResult::error_code() const {
+  Json parsed = json();
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object() &&
+      parsed["error"].contains("code")) {
+    return parsed["error"]["code"].get<std::string>();
+  }
+  return "";
+}
+
+namespace {
+
+void GlobalCurlInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
+  std::string line(data, size * count);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(value.begin());
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+  }
+  return size * count;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(std::string base_url) : base_url_(std::move(base_url)) {
+  GlobalCurlInit();
+  curl_ = curl_easy_init();
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpResult HttpClient::Raw(const std::string& method, const std::string& path,
+                           const std::string& body,
+                           const std::map<std::string, std::string>& headers) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_reset(curl);
+  HttpResult result;
+  std::string url = base_url_ + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
+  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  struct curl_slist* list = nullptr;
+  bool has_auth = headers.count("Authorization") > 0;
+  if (!token_.empty() && !has_auth) {
+    list = curl_slist_append(list, ("Authorization: Bearer " + token_).c_str());
+  }
+  bool has_type = headers.count("Content-Type") > 0;
+  if (!has_type) list = curl_slist_append(list, "Content-Type: application/json");
+  list = curl_slist_append(list, "Expect:");
+  for (const auto& [name, value] : headers) {
+    list = curl_slist_append(list, (name + ": " + value).c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  } else {
+    result.transport_error = curl_easy_strerror(rc);
+    // A server that answers early (413) and closes may make the send fail; keep its answer.
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 0) result.status = status;
+  }
+  curl_slist_free_all(list);
+  return result;
+}
+
+HttpResult HttpClient::Get(const std::string& path) { return Raw("GET", path, ""); }
+HttpResult HttpClient::Delete(const std::string& path) { return Raw("DELETE", path, ""); }
+HttpResult HttpClient::Post(const std::string& path, const Json& body) {
+  return Raw("POST", path, body.is_null() ? "" : body.dump());
+}
+HttpResult HttpClient::Patch(const std::string& path, const Json& body) {
+  return Raw("PATCH", path, body.dump());
+}
+
+std::string TestDatabaseUrl() {
+  const char* url = std::getenv("SLUICE_TEST_DB_URL");
+  return url != nullptr ? url : "";
+}
+
+void ResetDatabase() {
+  std::string url = TestDatabaseUrl();
+  if (url.empty()) return;
+  auto db = store::OpenDatabase(url);
+  if (!db.ok()) {
+    throw std::runtime_error("cannot open the test database: " + db.error().message);
+  }
+  if ((*db)->dialect() == store::Dialect::kPostgres) {
+    auto r = (*db)->Query("DROP SCHEMA public CASCADE");
+    auto c = (*db)->Query("CREATE SCHEMA public");
+    if (!c.ok()) throw std::runtime_error("cannot reset PostgreSQL: " + c.error().internal_detail);
+    return;
+  }
+  auto tables = (*db)->Query(
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()");
+  if (!tables.ok()) throw std::runtime_error("cannot list MySQL tables");
+  Status status = (*db)->Transaction([&](store::Connection& c) -> Status {
+    SLUICE_RETURN_IF_ERROR(c.ExecScript("SET FOREIGN_KEY_CHECKS = 0"));
+    for (size_t i = 0; i < tables->size(); ++i) {
+      SLUICE_RETURN_IF_ERROR(c.ExecScript("DROP TABLE IF EXISTS `" + tables->Text(i, "t") + "`"));
+    }
+    return c.ExecScript("SET FOREIGN_KEY_CHECKS = 1");
+  });
+  if (!status.ok()) throw std::runtime_error("cannot reset MySQL: " + status.error().internal_detail);
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string SluiceBinary() { return SLUICE_BINARY; }
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+SluiceProcess::SluiceProcess(ServerOptions options) : options_(std::move(options)) {
+  char pattern[] = "/tmp/sluice-func-XXXXXX";
+  char* dir = ::mkdtemp(pattern);
+  if (dir == nullptr) throw std::runtime_error("mkdtemp failed");
+  data_dir_ = std::string(dir) + "/data";
+}
+
+SluiceProcess::~SluiceProcess() {
+  admin_.reset();
+  if (pid_ > 0) Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(std::filesystem::path(data_dir_).parent_path(), ec);
+}
+
+std::string SluiceProcess::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
+
+std::string SluiceProcess::log() const {
+  std::ifstream in(std::filesystem::path(data_dir_).parent_path() / "server.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool SluiceProcess::Start(std::string* error) {
+  if (port_ == 0) port_ = FreePort();
+  std::string log_path = (std::filesystem::path(data_dir_).parent_path() / "server.log").string();
+  std::vector<std::string> args = {SluiceBinary(), "serve", "--listen",
+                                   "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
+  if (!TestDatabaseUrl().empty()) {
+    args.push_back("--db");
+    args.push_back(TestDatabaseUrl());
+  }
+  for (const auto& arg : options_.extra_args) args.push_back(arg);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    *error = "fork failed";
+    return false;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (!options_.admin_password.empty()) {
+      ::setenv("SLUICE_ADMIN_PASSWORD", options_.admin_password.c_str(), 1);
+    } else {
+      ::unsetenv("SLUICE_ADMIN_PASSWORD");
+    }
+    for (const auto& [name, value] : options_.extra_env) ::setenv(name.c_str(), value.c_str(), 1);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  HttpClient probe(base_url());
+  bool ready = WaitFor(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;
+        }
+        return probe.Get("/readyz").status == 200;
+      },
+      std::chrono::seconds(20));
+  if (pid_ < 0) {
+    *error = "sluice exited during start; log:\n" + log();
+    return false;
+  }
+  if (!ready) {
+    *error = "sluice did not become ready within 20 s; log:\n" + log();
+    return false;
+  }
+  return true;
+}
+
+int SluiceProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  bool exited = WaitFor([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; },
+                        std::chrono::seconds(20));
+  if (!exited) {
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return -1;
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void SluiceProcess::Kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  admin_.reset();
+}
+
+HttpClient& SluiceProcess::admin() {
+  if (!admin_) {
+    admin_.emplace(base_url());
+    HttpResult login = admin_->Post(
+        "/api/v1/auth/login", {{"username", "admin"}, {"password", options_.admin_password}});
+    if (login.status != 200) {
+      throw std::runtime_error("admin login failed: " + std::to_string(login.status) + " " +
+                               login.body);
+    }
+    admin_->set_token(login.json()["token"].get<std::string>());
+  }
+  return *admin_;
+}
+
+}  // namespace sluice::testing
