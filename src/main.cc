@@ -2,6 +2,8 @@
 // command-line client of its REST API.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 #include "cli/commands.h"
 #include "server/sluice_server.h"
 
@@ -38,7 +40,12 @@ int main(int argc, char** argv) {
 
   sluice::cli::RegisterClientCommands(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version exit 0; every usage error exits 2.
+    return sluice::cli::ExitForParseError(app, error, std::cout, std::cerr);
+  }
   if (serve->parsed()) {
     if (!config_file.empty()) serve_flags.config_file = config_file;
     return sluice::server::RunServe(serve_flags);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace sluice::cli {
 
 namespace {
@@ -40,32 +42,31 @@ std::string UrlEncode(std::string_view text) {
 }
 
 ApiResult<std::string> NormalizeServerUrl(std::string_view url) {
-  std::string out(url);
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
-  size_t scheme_end = out.find("://");
-  if (scheme_end == std::string::npos) {
-    out = "http://" + out;
-  } else {
-    std::string scheme = out.substr(0, scheme_end);
+  std::string_view text = url;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  std::string scheme = "http";
+  std::string rest(text);
+  if (size_t scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
+    scheme = std::string(text.substr(0, scheme_end));
     for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (scheme != "http" && scheme != "https") {
-      return ApiError::Usage(
-          fmt::format("the server URL must start with http:// or https://, not {}://",
-                      Clip(scheme)));
+      return ApiError::Usage(fmt::format(
+          "the server URL must start with http:// or https://, not {}://", Clip(scheme)));
     }
-    out = scheme + out.substr(scheme_end);
+    rest = std::string(text.substr(scheme_end + 3));
   }
-  while (out.ends_with("/")) out.pop_back();
-  if (out.ends_with("/api/v1")) out.resize(out.size() - 7);
-  while (out.ends_with("/")) out.pop_back();
-  size_t host = out.find("://") + 3;
-  if (host >= out.size() || out[host] == '/' || out[host] == ':') {
+  while (rest.ends_with("/")) rest.pop_back();
+  if (rest.ends_with("/api/v1")) rest.resize(rest.size() - 7);
+  while (rest.ends_with("/")) rest.pop_back();
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':') {
     return ApiError::Usage(fmt::format("the server URL '{}' has no host", Clip(url)));
   }
-  if (out.find_first_of(" \t\r\n") != std::string::npos) {
+  if (rest.find_first_of(" \t\r\n") != std::string::npos) {
     return ApiError::Usage("the server URL must not contain spaces");
   }
-  return out;
+  return scheme + "://" + rest;
 }
 
 ApiClient::ApiClient(HttpTransport& transport, std::string server, std::string token)

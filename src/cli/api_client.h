@@ -57,6 +57,8 @@ class [[nodiscard]] ApiResult {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   // Precondition: !ok().
   const ApiError& error() const& { return std::get<ApiError>(data_); }
   ApiError&& error() && { return std::get<ApiError>(std::move(data_)); }

@@ -84,7 +84,7 @@ QueryParams ClientCommands::ListQuery() const {
 }
 
 void ClientCommands::PrintMore(const Json& list, std::string_view noun) {
-  int64_t total = list.value("total", int64_t{0});
+  int64_t total = IntField(list, "total");
   int64_t shown = list.contains("items") ? static_cast<int64_t>(list["items"].size()) : 0;
   int64_t next = options_.offset + shown;
   if (shown > 0 && next < total) {
@@ -244,7 +244,7 @@ ApiStatus ClientCommands::Login() {
   saved.token = body["token"].get<std::string>();
   saved.username = body.contains("user") ? Text(body["user"], "username") : username;
   if (saved.username == "-") saved.username = username;
-  saved.expires_at = body.value("expires_at", "");
+  saved.expires_at = StringField(body, "expires_at");
   auto written = SaveCredentials(*path, saved);
   if (!written.ok()) {
     return ApiError::Local(written.error().message +
@@ -257,7 +257,7 @@ ApiStatus ClientCommands::Login() {
   } else {
     out() << fmt::format("Logged in to {} as {}; the session expires {}.\n", server,
                          Printable(saved.username),
-                         HumanTime(body["expires_at"], *deps_.clock, "never"));
+                         HumanTime(Field(body, "expires_at"), *deps_.clock, "never"));
     out() << fmt::format("Saved the login in {}.\n", path->string());
   }
   if (NonEmptyEnv(deps_.env, "SLUICE_TOKEN")) {
@@ -328,7 +328,7 @@ ApiStatus ClientCommands::Whoami() {
     const Json& t = user["token"];
     std::string kind = Text(t, "kind");
     token = kind == "api" ? fmt::format("API token for team {}", Text(t, "team_id")) : kind;
-    token += ", expires " + HumanTime(t.value("expires_at", Json()), *deps_.clock, "never");
+    token += ", expires " + HumanTime(Field(t, "expires_at"), *deps_.clock, "never");
   }
   PrintFields(out(), {{"Server", connection->server},
                       {"User", fmt::format("{} (id {})", Text(user, "username"), Text(user, "id"))},
@@ -519,8 +519,12 @@ int ExitCode() { return ProgramCommands().exit_code(); }
 
 int ExitForParseError(CLI::App& app, const CLI::ParseError& error, std::ostream& out,
                       std::ostream& err) {
-  int code = app.exit(error, out, err);
-  return code == 0 ? kExitOk : kExitUsage;
+  if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+    app.exit(error, out, err);  // --help, --help-all, --version
+    return kExitOk;
+  }
+  err << "error: " << error.what() << "\nRun with --help for more information.\n";
+  return kExitUsage;
 }
 
 }  // namespace sluice::cli

@@ -59,20 +59,38 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
-std::string Text(const Json& object, std::string_view key) {
-  if (!object.is_object()) return "-";
+const Json& Field(const Json& object, std::string_view key) {
+  static const Json kNull;
+  if (!object.is_object()) return kNull;
   auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return "-";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
-  return it->dump();
+  return it == object.end() ? kNull : *it;
+}
+
+std::string StringField(const Json& object, std::string_view key) {
+  const Json& value = Field(object, key);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+int64_t IntField(const Json& object, std::string_view key, int64_t fallback) {
+  const Json& value = Field(object, key);
+  return value.is_number_integer() ? value.get<int64_t>() : fallback;
+}
+
+std::string Text(const Json& object, std::string_view key) {
+  const Json& value = Field(object, key);
+  if (value.is_null()) return "-";
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    return text.empty() ? "-" : text;
+  }
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string YesNo(const Json& object, std::string_view key) {
-  if (!object.is_object()) return "-";
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_boolean()) return "-";
-  return it->get<bool>() ? "yes" : "no";
+  const Json& value = Field(object, key);
+  if (!value.is_boolean()) return "-";
+  return value.get<bool>() ? "yes" : "no";
 }
 
 std::string RelativeTime(TimePoint t, TimePoint now) {
@@ -82,12 +100,13 @@ std::string RelativeTime(TimePoint t, TimePoint now) {
   int64_t s = future ? diff : -diff;
   if (s < 60) return future ? "in under a minute" : "just now";
   std::string amount;
-  if (s < 3600) {
-    amount = Plural(s / 60, "minute");
-  } else if (s < 2 * 86400) {
-    amount = Plural(s / 3600, "hour");
+  // Rounded to the nearest unit: a 12-hour session seen a second later still "expires in 12 hours".
+  if (s < 3600 - 30) {
+    amount = Plural((s + 30) / 60, "minute");
+  } else if (s < 2 * 86400 - 1800) {
+    amount = Plural((s + 1800) / 3600, "hour");
   } else if (s <= 30 * 86400) {
-    amount = Plural(s / 86400, "day");
+    amount = Plural((s + 43200) / 86400, "day");
   } else {
     return FormatRfc3339(t).substr(0, 10);
   }

@@ -34,7 +34,15 @@ std::string FormatError(const ApiError& error);
 // Makes text from the server safe to put on a terminal: control characters become '?'.
 std::string Printable(std::string_view text);
 
-// A string field of a JSON object as text: strings as they are, numbers and booleans written
+// Reading answers defensively (a server of another version may differ; never throw):
+// the member `key` of `object`, or null when `object` is not an object or has no such member.
+const Json& Field(const Json& object, std::string_view key);
+// The member as a string; "" when missing or not a string.
+std::string StringField(const Json& object, std::string_view key);
+// The member as an integer; `fallback` when missing or not an integer.
+int64_t IntField(const Json& object, std::string_view key, int64_t fallback = 0);
+
+// A field of a JSON object as text: strings as they are, numbers and booleans written
 // out, null or missing as "-".
 std::string Text(const Json& object, std::string_view key);
 // "yes" / "no" for a boolean field; "-" when missing.

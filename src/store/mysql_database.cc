@@ -197,7 +197,7 @@ class MysqlConnection final : public Connection {
   // rather than the statement.
   Error StatementError(MYSQL_STMT* stmt, std::string_view sql) {
     if (mysql_stmt_errno(stmt) != 0) {
-      return StatementError(stmt, sql);
+      return MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
     }
     return MysqlError(mysql_errno(conn_), mysql_error(conn_), sql);
   }

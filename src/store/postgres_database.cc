@@ -199,6 +199,8 @@ Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
                              url.user, reason),
                  "db");
   }
+  // Server notices (e.g. "drop cascades to ...") are not errors; keep them out of stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
 }
 

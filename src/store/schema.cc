@@ -50,6 +50,7 @@ CREATE TABLE tokens (
   FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 );
 CREATE INDEX tokens_user ON tokens(user_id);
+CREATE INDEX tokens_team ON tokens(team_id);
 CREATE TABLE audit_log (
   id {{id}},
   at BIGINT NOT NULL,
@@ -64,7 +65,9 @@ CREATE TABLE audit_log (
   request_id VARCHAR(64) NOT NULL,
   client_ip VARCHAR(64) NOT NULL DEFAULT ''
 );
-CREATE INDEX audit_log_at ON audit_log(at)
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_actor ON audit_log(actor);
+CREATE INDEX audit_log_action ON audit_log(action)
 )sql"},
   };
   return kMigrations;

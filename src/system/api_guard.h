@@ -21,8 +21,12 @@ class ApiGuard {
   ApiGuard(Authenticator& authenticator, AuditLog& audit)
       : authenticator_(authenticator), audit_(audit) {}
 
-  // `action` names the change in the audit log (e.g. "team.create"); GET/HEAD routes are not
-  // audited. Answers 401 with the authentication error without calling `handler`.
+  // The handler for a route that needs a bearer token. `action` names the change in the audit log
+  // (e.g. "team.create"); every request other than GET/HEAD is audited, whatever its outcome
+  // (success, failure, denied), with the target and team the handler put in the response
+  // (Response::audit_target / audit_team_id; the path when empty). Answers 401 with the
+  // authentication error without calling `handler`. A handler that throws answers 500 INTERNAL
+  // (audited). The returned handler refers to this guard, which must outlive it.
   http::Handler Wrap(std::string action, GuardedHandler handler) const;
 
   // Records one audit entry for a finished request (used by Wrap and by unauthenticated routes

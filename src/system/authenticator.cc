@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 #include "system/credentials.h"
 
 namespace sluice::system {
@@ -59,15 +61,21 @@ Result<LoginResult> Authenticator::Login(std::string_view username, std::string_
 }
 
 Result<Principal> Authenticator::Authenticate(std::string_view header) {
-  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBearer = "bearer ";
   if (header.empty()) {
     return Error(ErrorCode::UNAUTHENTICATED,
                  "authentication required: send 'Authorization: Bearer <token>'");
   }
-  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
+  // The scheme is case-insensitive (RFC 9110 section 11.1).
+  bool bearer = header.size() > kBearer.size();
+  for (size_t i = 0; bearer && i < kBearer.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(header[i])) == kBearer[i];
+  }
+  if (!bearer) {
     return Error(ErrorCode::UNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'");
   }
   std::string_view secret = header.substr(kBearer.size());
+  // Our tokens are 4 + 43 characters; anything far off is not one (and is not worth hashing).
   if (secret.size() > 128) return Error(ErrorCode::UNAUTHENTICATED, "invalid token");
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
@@ -105,6 +113,12 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
     int64_t team_id = memberships.Int(i, "team_id");
     if (principal.token_team_id && *principal.token_team_id != team_id) continue;
     if (auto role = RoleFromName(memberships.Text(i, "role"))) principal.roles[team_id] = *role;
+  }
+  // An administrator may do everything in every team, so their API token may do everything in its
+  // one team (owner), and nothing outside it or system-wide (authorizer.h).
+  if (principal.token_kind == TokenKind::kApi && rows.Int(0, "is_admin") != 0 &&
+      principal.token_team_id) {
+    principal.roles[*principal.token_team_id] = Role::kOwner;
   }
   // Record use at most once a minute per token: enough to spot stale tokens, cheap under load.
   auto last_used = rows.OptionalInt(0, "last_used_at");

@@ -6,7 +6,18 @@
 // passes the "not found" error to answer with, so another team's ids look like missing ones.
 //
 // API tokens act as their user within the token's team only, and never with admin powers: a
-// token handed to a CI pipeline must not be able to manage people.
+// token handed to a CI pipeline must not be able to manage people or see other teams. (An
+// administrator's API token acts as an owner of its one team: what the administrator could do
+// there, and nothing system-wide.) The Authenticator builds Principal::roles accordingly, so this
+// file needs no special case for tokens.
+//
+// Matrix (OK, F = FORBIDDEN, H = the caller's hidden/not-found error):
+//              view  edit  operate  manage-team  admin
+//   admin       OK    OK     OK         OK        OK
+//   owner       OK    OK     OK         OK        F
+//   developer   OK    OK     OK         F         F
+//   viewer      OK    F      F          F         F
+//   no role     H     H      H          H         F
 #pragma once
 
 #include <cstdint>

@@ -195,12 +195,23 @@ Result<Json> PeopleApi::LoadTeam(int64_t id, const Principal& principal) {
   return team;
 }
 
-Status PeopleApi::EnsureAnotherAdmin(int64_t user_id) {
+namespace {
+
+// The last-administrator rule, for transactions that may demote, disable or delete one: call
+// LockAdministrators first and AdministratorRemains after the change. The no-op UPDATE takes the
+// row locks of every administrator, so two administrators demoting each other at the same moment
+// are serialised on PostgreSQL and MySQL (on SQLite a write transaction is serial already) and the
+// second one sees the first one's change when it counts.
+Status LockAdministrators(store::Connection& c) {
+  SLUICE_RETURN_IF_ERROR(c.Query("UPDATE users SET is_admin = 1 WHERE is_admin = 1"));
+  return Status::Ok();
+}
+
+// LAST_ADMIN (which rolls the transaction back) when no enabled administrator is left.
+Status AdministratorRemains(store::Connection& c) {
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
-      database_.Query("SELECT COUNT(*) AS n FROM users WHERE is_admin = 1 AND disabled = 0 AND "
-                      "id <> ?",
-                      {Value(user_id)}));
+      c.Query("SELECT COUNT(*) AS n FROM users WHERE is_admin = 1 AND disabled = 0"));
   if (rows.Int(0, "n") == 0) {
     return Error(ErrorCode::LAST_ADMIN,
                  "this is the last enabled administrator; make another user an administrator "
@@ -208,6 +219,8 @@ Status PeopleApi::EnsureAnotherAdmin(int64_t user_id) {
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 // ---- auth and me
 
@@ -240,21 +253,36 @@ PeopleApi::Answer PeopleApi::Logout(http::Request&, const Principal& principal) 
 }
 
 PeopleApi::Answer PeopleApi::Me(http::Request&, const Principal& principal) {
-  SLUICE_ASSIGN_OR_RETURN(Json user, LoadUser(principal.user_id));
+  // One indexed query (users by key, team_members by user): this route is on every console page.
   std::string sql =
-      "SELECT t.id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id "
-      "WHERE m.user_id = ?";
-  std::vector<Value> params = {Value(principal.user_id)};
+      "SELECT u.id, u.username, u.display_name, u.email, u.is_admin, u.disabled, u.created_at, "
+      "u.updated_at, t.id AS team_id, t.name AS team_name";
+  std::vector<Value> params;
   if (principal.token_team_id) {
-    sql += " AND t.id = ?";
-    params.emplace_back(*principal.token_team_id);
+    // An API token sees its one team, with the role it acts with there (Principal::roles).
+    sql += " FROM users u LEFT JOIN teams t ON t.id = ? WHERE u.id = ?";
+    params = {Value(*principal.token_team_id), Value(principal.user_id)};
+  } else {
+    sql += ", m.role FROM users u LEFT JOIN team_members m ON m.user_id = u.id "
+           "LEFT JOIN teams t ON t.id = m.team_id WHERE u.id = ? ORDER BY t.name";
+    params = {Value(principal.user_id)};
   }
-  SLUICE_ASSIGN_OR_RETURN(store::Rows teams, database_.Query(sql + " ORDER BY t.name", params));
+  SLUICE_ASSIGN_OR_RETURN(store::Rows rows, database_.Query(sql, params));
+  if (rows.empty()) return UserNotFound(principal.user_id);
+  Json user = UserJson(rows, 0);
   Json team_list = Json::array();
-  for (size_t i = 0; i < teams.size(); ++i) {
-    team_list.push_back({{"id", teams.Int(i, "id")},
-                         {"name", teams.Text(i, "name")},
-                         {"role", teams.Text(i, "role")}});
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows.IsNull(i, "team_id")) continue;
+    int64_t team_id = rows.Int(i, "team_id");
+    std::string role;
+    if (principal.token_team_id) {
+      auto effective = principal.RoleIn(team_id);
+      if (!effective) continue;  // no longer a member: the token can do nothing
+      role = RoleName(*effective);
+    } else {
+      role = rows.Text(i, "role");
+    }
+    team_list.push_back({{"id", team_id}, {"name", rows.Text(i, "team_name")}, {"role", role}});
   }
   user["teams"] = team_list;
   // An API token of an admin does not act as an admin; say so.
@@ -384,17 +412,15 @@ PeopleApi::Answer PeopleApi::UpdateUser(http::Request& request, const Principal&
   if (display_name) SLUICE_RETURN_IF_ERROR(ValidateText(*display_name, 255, "display_name"));
   if (email) SLUICE_RETURN_IF_ERROR(ValidateText(*email, 255, "email"));
   if (password) SLUICE_RETURN_IF_ERROR(CheckPasswordPolicy(*password));
-  SLUICE_ASSIGN_OR_RETURN(Json current, LoadUser(id));
-  if (current["is_admin"].get<bool>() &&
-      ((is_admin && !*is_admin) || (disabled && *disabled))) {
-    SLUICE_RETURN_IF_ERROR(EnsureAnotherAdmin(id));
-  }
+  SLUICE_RETURN_IF_ERROR(LoadUser(id));
+  bool may_lose_admin = (is_admin && !*is_admin) || (disabled && *disabled);
   std::optional<std::string> hash;
   if (password) {
     SLUICE_ASSIGN_OR_RETURN(hash, HashPassword(*password));
   }
   int64_t now = ToUnixMillis(clock_.Now());
   SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+    if (may_lose_admin) SLUICE_RETURN_IF_ERROR(LockAdministrators(c));
     std::string sets = "updated_at = ?";
     std::vector<Value> params = {Value(now)};
     if (display_name) {
@@ -419,6 +445,7 @@ PeopleApi::Answer PeopleApi::UpdateUser(http::Request& request, const Principal&
     }
     params.emplace_back(id);
     SLUICE_RETURN_IF_ERROR(c.Query("UPDATE users SET " + sets + " WHERE id = ?", params));
+    if (may_lose_admin) SLUICE_RETURN_IF_ERROR(AdministratorRemains(c));
     if (hash || (disabled && *disabled)) {
       // A reset password or a disabled user ends their sessions (and, when disabled, tokens).
       std::string kinds = (disabled && *disabled) ? "" : " AND kind = 'session'";
@@ -435,16 +462,18 @@ PeopleApi::Answer PeopleApi::UpdateUser(http::Request& request, const Principal&
 PeopleApi::Answer PeopleApi::DeleteUser(http::Request& request, const Principal& principal) {
   SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kAdmin, std::nullopt, Error()));
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
-  if (id == principal.user_id) {
-    return Error(ErrorCode::CONFLICT, "you cannot delete yourself; ask another administrator");
-  }
-  SLUICE_ASSIGN_OR_RETURN(Json user, LoadUser(id));
-  if (user["is_admin"].get<bool>()) SLUICE_RETURN_IF_ERROR(EnsureAnotherAdmin(id));
+  SLUICE_RETURN_IF_ERROR(LoadUser(id));
   SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_RETURN_IF_ERROR(LockAdministrators(c));
     // Explicit deletes: MySQL may run without cascading foreign keys in some set-ups.
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM tokens WHERE user_id = ?", {Value(id)}));
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM team_members WHERE user_id = ?", {Value(id)}));
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM users WHERE id = ?", {Value(id)}));
+    SLUICE_RETURN_IF_ERROR(AdministratorRemains(c));
+    if (id == principal.user_id) {
+      // Checked after the last-admin rule so that the last administrator hears LAST_ADMIN.
+      return Error(ErrorCode::CONFLICT, "you cannot delete yourself; ask another administrator");
+    }
     return Status::Ok();
   }));
   return NoContent(fmt::format("user:{}", id));
@@ -459,13 +488,16 @@ PeopleApi::Answer PeopleApi::ListTeams(http::Request& request, const Principal& 
   if (principal.is_admin) {
     from = " FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ? WHERE 1=1";
     params.emplace_back(principal.user_id);
+  } else if (principal.token_team_id) {
+    // An API token sees its one team, while it has a role there (Principal::roles).
+    from = " FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ? "
+           "WHERE t.id = ?";
+    params.emplace_back(principal.user_id);
+    params.emplace_back(*principal.token_team_id);
+    if (!principal.RoleIn(*principal.token_team_id)) from += " AND 1 = 0";
   } else {
     from = " FROM teams t JOIN team_members m ON m.team_id = t.id WHERE m.user_id = ?";
     params.emplace_back(principal.user_id);
-    if (principal.token_team_id) {
-      from += " AND t.id = ?";
-      params.emplace_back(*principal.token_team_id);
-    }
   }
   if (auto q = request.Query("q"); q && !q->empty()) {
     SLUICE_RETURN_IF_ERROR(ValidateText(*q, 64, "q"));
@@ -482,7 +514,11 @@ PeopleApi::Answer PeopleApi::ListTeams(http::Request& request, const Principal& 
                           " ORDER BY t.name LIMIT ? OFFSET ?",
                       params));
   Json items = Json::array();
-  for (size_t i = 0; i < rows.size(); ++i) items.push_back(TeamJson(rows, i));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Json team = TeamJson(rows, i);
+    if (auto role = principal.RoleIn(rows.Int(i, "id"))) team["role"] = RoleName(*role);
+    items.push_back(std::move(team));
+  }
   return Ok({{"items", items}, {"total", count.Int(0, "n")}});
 }
 
@@ -596,6 +632,9 @@ PeopleApi::Answer PeopleApi::AddMember(http::Request& request, const Principal& 
   SLUICE_ASSIGN_OR_RETURN(auto user_id, OptionalInt(body, "user_id"));
   SLUICE_ASSIGN_OR_RETURN(auto username, OptionalString(body, "username"));
   SLUICE_ASSIGN_OR_RETURN(Role role, ReadRole(body));
+  if (user_id && username) {
+    return InvalidField("username", "give the member as 'user_id' or 'username', not both");
+  }
   store::Rows user;
   if (user_id) {
     SLUICE_ASSIGN_OR_RETURN(user, database_.Query("SELECT id, username, display_name FROM users "

@@ -46,8 +46,6 @@ class PeopleApi {
 
   Result<Json> LoadUser(int64_t id);
   Result<Json> LoadTeam(int64_t id, const Principal& principal);
-  // LAST_ADMIN when `user_id` is the only enabled admin.
-  Status EnsureAnotherAdmin(int64_t user_id);
 
   store::Database& database_;
   const Clock& clock_;

@@ -1,6 +1,6 @@
 // The people area wired together: users, teams, members, tokens, login, permissions and the
-// audit log, and their HTTP routes. Built once by the server; other areas use authenticator() and
-// authorizer() to guard their own routes.
+// audit log, and their HTTP routes. Built once by the server; other areas guard their own routes
+// with guard() and decide permissions with Authorize() (authorizer.h).
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include "http/router.h"
 #include "store/database.h"
 #include "system/api_guard.h"
+#include "system/audit_log.h"
 #include "system/authenticator.h"
 
 namespace sluice::system {
@@ -39,9 +40,14 @@ class SystemModule {
   // Adds /api/v1/auth/*, /me, /users, /teams, /tokens and /audit.
   void RegisterRoutes(http::Router& router);
 
-  // For other areas' routes: authentication and auditing (api_guard.h), and the audit log.
+  // For other areas' routes. Register with
+  //   router.Add("POST", "/api/v1/apps", doc, module.guard().Wrap("app.create", handler));
+  // where `handler` is `http::Response(http::Request&, const Principal&)` and checks permissions
+  // with Authorize() (authorizer.h). The guard authenticates and audits (api_guard.h).
   const ApiGuard& guard() const;
   Authenticator& authenticator();
+  // For changes made outside a guarded request (background work) that must still be audited.
+  AuditLog& audit();
 
  private:
   struct Impl;
