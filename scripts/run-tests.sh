@@ -50,13 +50,13 @@ stage() {
   summary+=("$(printf '%-28s %5s passed %3s failed %5ss' "$name" "$passed" "$failed" $((SECONDS - started)))")
 }
 
-stage unit "$build/sluice_tests" --gtest_brief=1 --gtest_filter=-ServerStore*
+stage unit "$build/sluice_tests" --gtest_brief=1 --gtest_filter=-*ServerStore*
 
 pg_url=$(scripts/db/postgres.sh start "$work/pg" "$pg_port") || { echo "PostgreSQL did not start"; total_failed=$((total_failed + 1)); }
 my_url=$(scripts/db/mariadb.sh start "$work/mariadb" "$my_port") || { echo "MariaDB did not start"; total_failed=$((total_failed + 1)); }
 
 SLUICE_TEST_POSTGRES_URL="${pg_url:-}" SLUICE_TEST_MYSQL_URL="${my_url:-}" \
-  stage store-servers "$build/sluice_tests" --gtest_brief=1 --gtest_filter=ServerStore*
+  stage store-servers "$build/sluice_tests" --gtest_brief=1 --gtest_filter=*ServerStore*
 SLUICE_TEST_DB_URL="" stage functional-sqlite "$build/sluice_functional_tests" --gtest_brief=1
 SLUICE_TEST_DB_URL="${pg_url:-postgresql://missing}" stage functional-postgresql "$build/sluice_functional_tests" --gtest_brief=1
 SLUICE_TEST_DB_URL="${my_url:-mysql://missing}" stage functional-mariadb "$build/sluice_functional_tests" --gtest_brief=1

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace sluice::cli {
 
@@ -74,20 +75,16 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   if (!curl) return Error(ErrorCode::UNAVAILABLE, "cannot start an HTTP client (libcurl)");
   CURL* h = curl.get();
 
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : request.headers) lines.push_back(name + ": " + value);
+  // Without this, curl sends "Expect: 100-continue" for larger bodies and waits for an answer.
+  if (!request.body.empty()) lines.emplace_back("Expect:");
   std::unique_ptr<curl_slist, SlistDeleter> header_list;
-  for (const auto& [name, value] : request.headers) {
-    std::string line = name + ": " + value;
-    curl_slist* next = curl_slist_append(header_list.get(), line.c_str());
-    if (next == nullptr) return Error(ErrorCode::UNAVAILABLE, "out of memory building headers");
-    (void)header_list.release();
-    header_list.reset(next);
-  }
-  if (!request.body.empty()) {
-    // Without this, curl sends "Expect: 100-continue" for larger bodies and waits for it.
-    curl_slist* next = curl_slist_append(header_list.get(), "Expect:");
-    if (next == nullptr) return Error(ErrorCode::UNAVAILABLE, "out of memory building headers");
-    (void)header_list.release();
-    header_list.reset(next);
+  for (const std::string& line : lines) {
+    curl_slist* head = curl_slist_append(header_list.get(), line.c_str());
+    if (head == nullptr) return Error(ErrorCode::UNAVAILABLE, "out of memory building headers");
+    // Appending returns the same head once the list exists; own it from the first append on.
+    if (!header_list) header_list.reset(head);
   }
 
   HttpResponse response;

@@ -22,7 +22,8 @@ void ApiGuard::Audit(const http::Request& request, const http::Response& respons
   entry.actor = actor;
   entry.action = action;
   // Refused changes have no target of their own: the path names what was attempted.
-  entry.target = response.audit_target.empty() ? request.path.substr(0, 255) : response.audit_target;
+  entry.target =
+      response.audit_target.empty() ? request.path.substr(0, 255) : response.audit_target;
   entry.team_id = response.audit_team_id;
   // Refused by authentication, permission or throttling: "denied". A 404 stays a "failure":
   // another team's ids answer exactly like missing ones, on purpose, so the log cannot tell them
@@ -55,11 +56,11 @@ http::Handler ApiGuard::Wrap(std::string action, GuardedHandler handler) const {
       response = handler(request, *principal);
     } catch (const std::exception& e) {
       // A bug. Answer here (not in the dispatcher) so that the attempt is still audited.
-      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id,
-                    request.method, request.route, RedactSecrets(e.what()));
+      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id, request.method,
+                    request.route, RedactSecrets(e.what()));
       response = http::ErrorResponse(
-          Error(ErrorCode::INTERNAL, "internal error; see the server log for request " +
-                                         request.request_id),
+          Error(ErrorCode::INTERNAL,
+                "internal error; see the server log for request " + request.request_id),
           request.request_id);
     }
     if (mutation) Audit(request, response, action, principal->user_id, principal->username);

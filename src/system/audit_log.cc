@@ -50,18 +50,19 @@ Result<Json> AuditLog::List(const AuditQuery& query) {
                       params));
   Json items = Json::array();
   for (size_t i = 0; i < rows.size(); ++i) {
-    items.push_back({{"id", rows.Int(i, "id")},
-                     {"at", FormatRfc3339(FromUnixMillis(rows.Int(i, "at")))},
-                     {"actor_id", rows.IsNull(i, "actor_id") ? Json() : Json(rows.Int(i, "actor_id"))},
-                     {"actor", rows.Text(i, "actor")},
-                     {"action", rows.Text(i, "action")},
-                     {"target", rows.Text(i, "target")},
-                     {"team_id", rows.IsNull(i, "team_id") ? Json() : Json(rows.Int(i, "team_id"))},
-                     {"outcome", rows.Text(i, "outcome")},
-                     {"status", rows.Int(i, "status")},
-                     {"detail", rows.Text(i, "detail")},
-                     {"request_id", rows.Text(i, "request_id")},
-                     {"client_ip", rows.Text(i, "client_ip")}});
+    items.push_back(
+        {{"id", rows.Int(i, "id")},
+         {"at", FormatRfc3339(FromUnixMillis(rows.Int(i, "at")))},
+         {"actor_id", rows.IsNull(i, "actor_id") ? Json() : Json(rows.Int(i, "actor_id"))},
+         {"actor", rows.Text(i, "actor")},
+         {"action", rows.Text(i, "action")},
+         {"target", rows.Text(i, "target")},
+         {"team_id", rows.IsNull(i, "team_id") ? Json() : Json(rows.Int(i, "team_id"))},
+         {"outcome", rows.Text(i, "outcome")},
+         {"status", rows.Int(i, "status")},
+         {"detail", rows.Text(i, "detail")},
+         {"request_id", rows.Text(i, "request_id")},
+         {"client_ip", rows.Text(i, "client_ip")}});
   }
   return Json{{"items", items}, {"total", count.Int(0, "n")}};
 }

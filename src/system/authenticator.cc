@@ -32,17 +32,15 @@ Result<LoginResult> Authenticator::Login(std::string_view username, std::string_
     return Error(ErrorCode::TOO_MANY_ATTEMPTS,
                  "too many failed logins; wait a few minutes and try again");
   }
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      database_.Query("SELECT " + std::string(kUserColumns) +
-                          ", password_hash FROM users WHERE username = ?",
-                      {Value(name)}));
+  SLUICE_ASSIGN_OR_RETURN(store::Rows rows,
+                          database_.Query("SELECT " + std::string(kUserColumns) +
+                                              ", password_hash FROM users WHERE username = ?",
+                                          {Value(name)}));
   bool ok = false;
   if (rows.empty()) {
     VerifyAgainstDummyHash(password);
   } else {
-    ok = VerifyPassword(password, rows.Text(0, "password_hash")) &&
-         rows.Int(0, "disabled") == 0;
+    ok = VerifyPassword(password, rows.Text(0, "password_hash")) && rows.Int(0, "disabled") == 0;
   }
   if (!ok) {
     throttle_.RecordFailure(name, client_ip);
@@ -55,8 +53,8 @@ Result<LoginResult> Authenticator::Login(std::string_view username, std::string_
   SLUICE_RETURN_IF_ERROR(database_.Query(
       "INSERT INTO tokens (user_id, kind, name, team_id, token_hash, prefix, created_at, "
       "expires_at) VALUES (?, 'session', 'login', NULL, ?, ?, ?, ?)",
-      {Value(rows.Int(0, "id")), Value(token.hash), Value(token.prefix),
-       Value(ToUnixMillis(now)), Value(ToUnixMillis(expires_at))}));
+      {Value(rows.Int(0, "id")), Value(token.hash), Value(token.prefix), Value(ToUnixMillis(now)),
+       Value(ToUnixMillis(expires_at))}));
   return LoginResult{token.secret, expires_at, UserJson(rows, 0)};
 }
 
@@ -79,11 +77,10 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
   if (secret.size() > 128) return Error(ErrorCode::UNAUTHENTICATED, "invalid token");
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
-      database_.Query(
-          "SELECT t.id AS token_id, t.kind, t.team_id, t.expires_at, t.revoked_at, "
-          "t.last_used_at, u.id AS user_id, u.username, u.is_admin, u.disabled "
-          "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
-          {Value(HashToken(secret))}));
+      database_.Query("SELECT t.id AS token_id, t.kind, t.team_id, t.expires_at, t.revoked_at, "
+                      "t.last_used_at, u.id AS user_id, u.username, u.is_admin, u.disabled "
+                      "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+                      {Value(HashToken(secret))}));
   if (rows.empty() || rows.Int(0, "disabled") != 0) {
     return Error(ErrorCode::UNAUTHENTICATED, "invalid token");
   }
@@ -91,7 +88,8 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
     return Error(ErrorCode::TOKEN_REVOKED, "this token has been revoked; log in again");
   }
   TimePoint now = clock_.Now();
-  if (auto expires = rows.OptionalInt(0, "expires_at"); expires && now >= FromUnixMillis(*expires)) {
+  if (auto expires = rows.OptionalInt(0, "expires_at");
+      expires && now >= FromUnixMillis(*expires)) {
     return Error(ErrorCode::TOKEN_EXPIRED, "this token has expired; log in again");
   }
   Principal principal;
@@ -131,9 +129,9 @@ Result<Principal> Authenticator::Authenticate(std::string_view header) {
 }
 
 Status Authenticator::Revoke(int64_t token_id) {
-  SLUICE_RETURN_IF_ERROR(database_.Query(
-      "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-      {Value(ToUnixMillis(clock_.Now())), Value(token_id)}));
+  SLUICE_RETURN_IF_ERROR(
+      database_.Query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                      {Value(ToUnixMillis(clock_.Now())), Value(token_id)}));
   return Status::Ok();
 }
 

@@ -17,7 +17,8 @@ class AuthenticatorTest : public testing::SystemTest {
   Authenticator& auth() { return module_->authenticator(); }
   Result<Principal> As(const std::string& token) { return auth().Authenticate("Bearer " + token); }
   std::optional<int64_t> LastUsed(int64_t token_id) {
-    auto rows = db_->Query("SELECT last_used_at FROM tokens WHERE id = ?", {store::Value(token_id)});
+    auto rows =
+        db_->Query("SELECT last_used_at FROM tokens WHERE id = ?", {store::Value(token_id)});
     return rows->OptionalInt(0, "last_used_at");
   }
 };
@@ -51,7 +52,8 @@ TEST_F(AuthenticatorTest, WrongPasswordUnknownUserAndDisabledUserAnswerAlike) {
   int64_t bob = AddUser("bob");
   ASSERT_TRUE(db_->Query("UPDATE users SET disabled = 1 WHERE id = ?", {store::Value(bob)}).ok());
   for (auto [name, password] : {std::pair{"alice", "wrong-password"},
-                                {"nobody", "wrong-password"}, {"bob", kUserPassword}}) {
+                                {"nobody", "wrong-password"},
+                                {"bob", kUserPassword}}) {
     auto login = auth().Login(name, password, "10.0.0.1");
     ASSERT_FALSE(login.ok()) << name;
     EXPECT_EQ(login.error().code, ErrorCode::INVALID_CREDENTIALS) << name;
@@ -60,8 +62,9 @@ TEST_F(AuthenticatorTest, WrongPasswordUnknownUserAndDisabledUserAnswerAlike) {
 }
 
 TEST_F(AuthenticatorTest, MissingMalformedAndUnknownTokensAreUnauthenticated) {
-  for (const std::string& header : std::vector<std::string>{"", "Bearer", "Bearer ", "Basic YWRtaW46eA==", "sls_abc",
-                             "Bearer sls_unknown", "Bearer " + std::string(300, 'x')}) {
+  for (const std::string& header :
+       std::vector<std::string>{"", "Bearer", "Bearer ", "Basic YWRtaW46eA==", "sls_abc",
+                                "Bearer sls_unknown", "Bearer " + std::string(300, 'x')}) {
     auto principal = auth().Authenticate(header);
     ASSERT_FALSE(principal.ok()) << header;
     EXPECT_EQ(principal.error().code, ErrorCode::UNAUTHENTICATED) << header;

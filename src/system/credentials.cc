@@ -76,8 +76,7 @@ NewToken GenerateToken(TokenKind kind) {
 std::string HashToken(std::string_view secret) {
   EnsureSodium();
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()),
-                     secret.size());
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
   return ToHex(digest, sizeof(digest));
 }
 

@@ -79,7 +79,8 @@ TEST(LoginThrottle, MemoryStaysBoundedUnderAFloodOfNamesAndAddresses) {
   // Fresh and locked entries are kept in preference to old unlocked ones.
   clock.Advance(seconds(1));
   for (int i = 0; i < 3; ++i) throttle.RecordFailure("victim", "x");
-  for (int i = 0; i < 40; ++i) throttle.RecordFailure("other" + std::to_string(i), "y" + std::to_string(i));
+  for (int i = 0; i < 40; ++i)
+    throttle.RecordFailure("other" + std::to_string(i), "y" + std::to_string(i));
   EXPECT_TRUE(throttle.IsLocked("victim", "z"));
   EXPECT_LE(throttle.size(), 100u);
 }

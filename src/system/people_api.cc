@@ -98,16 +98,15 @@ Json TokenJson(const store::Rows& rows, size_t i) {
           {"revoked_at", time_or_null("revoked_at")}};
 }
 
-const Json kUserSchema = {
-    {"type", "object"},
-    {"properties",
-     {{"id", {{"type", "integer"}}},
-      {"username", {{"type", "string"}}},
-      {"display_name", {{"type", "string"}}},
-      {"email", {{"type", "string"}}},
-      {"is_admin", {{"type", "boolean"}}},
-      {"disabled", {{"type", "boolean"}}},
-      {"created_at", {{"type", "string"}, {"format", "date-time"}}}}}};
+const Json kUserSchema = {{"type", "object"},
+                          {"properties",
+                           {{"id", {{"type", "integer"}}},
+                            {"username", {{"type", "string"}}},
+                            {"display_name", {{"type", "string"}}},
+                            {"email", {{"type", "string"}}},
+                            {"is_admin", {{"type", "boolean"}}},
+                            {"disabled", {{"type", "boolean"}}},
+                            {"created_at", {{"type", "string"}, {"format", "date-time"}}}}}};
 const Json kTeamSchema = {{"type", "object"},
                           {"properties",
                            {{"id", {{"type", "integer"}}},
@@ -175,10 +174,9 @@ Status ValidateText(std::string_view text, size_t max, std::string_view field) {
 // ---- reads shared by several routes
 
 Result<Json> PeopleApi::LoadUser(int64_t id) {
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      database_.Query("SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?",
-                      {Value(id)}));
+  SLUICE_ASSIGN_OR_RETURN(store::Rows rows, database_.Query("SELECT " + std::string(kUserColumns) +
+                                                                " FROM users WHERE id = ?",
+                                                            {Value(id)}));
   if (rows.empty()) return UserNotFound(id);
   return UserJson(rows, 0);
 }
@@ -234,11 +232,10 @@ PeopleApi::Answer PeopleApi::Login(http::Request& request) {
   }
   SLUICE_ASSIGN_OR_RETURN(LoginResult result,
                           authenticator_.Login(username, password, request.client_ip));
-  http::Response response =
-      Ok({{"token", result.token},
-          {"expires_at", FormatRfc3339(result.expires_at)},
-          {"user", result.user}},
-         fmt::format("user:{}", result.user["id"].get<int64_t>()));
+  http::Response response = Ok({{"token", result.token},
+                                {"expires_at", FormatRfc3339(result.expires_at)},
+                                {"user", result.user}},
+                               fmt::format("user:{}", result.user["id"].get<int64_t>()));
   return response;
 }
 
@@ -263,8 +260,9 @@ PeopleApi::Answer PeopleApi::Me(http::Request&, const Principal& principal) {
     sql += " FROM users u LEFT JOIN teams t ON t.id = ? WHERE u.id = ?";
     params = {Value(*principal.token_team_id), Value(principal.user_id)};
   } else {
-    sql += ", m.role FROM users u LEFT JOIN team_members m ON m.user_id = u.id "
-           "LEFT JOIN teams t ON t.id = m.team_id WHERE u.id = ? ORDER BY t.name";
+    sql +=
+        ", m.role FROM users u LEFT JOIN team_members m ON m.user_id = u.id "
+        "LEFT JOIN teams t ON t.id = m.team_id WHERE u.id = ? ORDER BY t.name";
     params = {Value(principal.user_id)};
   }
   SLUICE_ASSIGN_OR_RETURN(store::Rows rows, database_.Query(sql, params));
@@ -289,14 +287,13 @@ PeopleApi::Answer PeopleApi::Me(http::Request&, const Principal& principal) {
   user["is_admin"] = principal.is_admin;
   user["token"] = {
       {"kind", TokenKindName(principal.token_kind)},
-      {"expires_at", principal.token_expires_at ? Json(FormatRfc3339(*principal.token_expires_at))
-                                                : Json()},
+      {"expires_at",
+       principal.token_expires_at ? Json(FormatRfc3339(*principal.token_expires_at)) : Json()},
       {"team_id", principal.token_team_id ? Json(*principal.token_team_id) : Json()}};
   return Ok(user);
 }
 
-PeopleApi::Answer PeopleApi::ChangeOwnPassword(http::Request& request,
-                                               const Principal& principal) {
+PeopleApi::Answer PeopleApi::ChangeOwnPassword(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"current_password", "new_password"}));
   SLUICE_ASSIGN_OR_RETURN(std::string current, RequireString(body, "current_password"));
@@ -306,8 +303,8 @@ PeopleApi::Answer PeopleApi::ChangeOwnPassword(http::Request& request,
     return Error(ErrorCode::FORBIDDEN, "an API token cannot change its user's password");
   }
   SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows, database_.Query("SELECT password_hash FROM users WHERE id = ?",
-                                        {Value(principal.user_id)}));
+      store::Rows rows,
+      database_.Query("SELECT password_hash FROM users WHERE id = ?", {Value(principal.user_id)}));
   if (rows.empty() || !VerifyPassword(current, rows.Text(0, "password_hash"))) {
     return InvalidField("current_password", "the current password is wrong");
   }
@@ -490,8 +487,9 @@ PeopleApi::Answer PeopleApi::ListTeams(http::Request& request, const Principal& 
     params.emplace_back(principal.user_id);
   } else if (principal.token_team_id) {
     // An API token sees its one team, while it has a role there (Principal::roles).
-    from = " FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ? "
-           "WHERE t.id = ?";
+    from =
+        " FROM teams t LEFT JOIN team_members m ON m.team_id = t.id AND m.user_id = ? "
+        "WHERE t.id = ?";
     params.emplace_back(principal.user_id);
     params.emplace_back(*principal.token_team_id);
     if (!principal.RoleIn(*principal.token_team_id)) from += " AND 1 = 0";
@@ -509,10 +507,9 @@ PeopleApi::Answer PeopleApi::ListTeams(http::Request& request, const Principal& 
   params.emplace_back(page.limit);
   params.emplace_back(page.offset);
   SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      database_.Query("SELECT t.id, t.name, t.description, t.created_at, m.role" + from +
-                          " ORDER BY t.name LIMIT ? OFFSET ?",
-                      params));
+      store::Rows rows, database_.Query("SELECT t.id, t.name, t.description, t.created_at, m.role" +
+                                            from + " ORDER BY t.name LIMIT ? OFFSET ?",
+                                        params));
   Json items = Json::array();
   for (size_t i = 0; i < rows.size(); ++i) {
     Json team = TeamJson(rows, i);
@@ -560,11 +557,11 @@ PeopleApi::Answer PeopleApi::UpdateTeam(http::Request& request, const Principal&
   if (name) SLUICE_RETURN_IF_ERROR(ValidateTeamName(*name));
   if (description) SLUICE_RETURN_IF_ERROR(ValidateText(*description, 1024, "description"));
   SLUICE_ASSIGN_OR_RETURN(Json current, LoadTeam(id, principal));
-  auto updated = database_.Query(
-      "UPDATE teams SET name = ?, description = ?, updated_at = ? WHERE id = ?",
-      {Value(name.value_or(current["name"].get<std::string>())),
-       Value(description.value_or(current["description"].get<std::string>())),
-       Value(ToUnixMillis(clock_.Now())), Value(id)});
+  auto updated =
+      database_.Query("UPDATE teams SET name = ?, description = ?, updated_at = ? WHERE id = ?",
+                      {Value(name.value_or(current["name"].get<std::string>())),
+                       Value(description.value_or(current["description"].get<std::string>())),
+                       Value(ToUnixMillis(clock_.Now())), Value(id)});
   if (!updated.ok()) {
     return MapUnique(std::move(updated).error(), ErrorCode::TEAM_EXISTS,
                      fmt::format("a team named '{}' already exists", Echo(name.value_or(""))),
@@ -624,8 +621,7 @@ Result<Role> ReadRole(const Json& body) {
 
 PeopleApi::Answer PeopleApi::AddMember(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t team_id, http::PathId(request, "id"));
-  SLUICE_RETURN_IF_ERROR(
-      Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
   SLUICE_ASSIGN_OR_RETURN(Json team, LoadTeam(team_id, principal));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"user_id", "username", "role"}));
@@ -672,8 +668,7 @@ PeopleApi::Answer PeopleApi::AddMember(http::Request& request, const Principal& 
 PeopleApi::Answer PeopleApi::UpdateMember(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t team_id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(int64_t user_id, http::PathId(request, "user_id"));
-  SLUICE_RETURN_IF_ERROR(
-      Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"role"}));
   SLUICE_ASSIGN_OR_RETURN(Role role, ReadRole(body));
@@ -702,13 +697,11 @@ PeopleApi::Answer PeopleApi::UpdateMember(http::Request& request, const Principa
 PeopleApi::Answer PeopleApi::RemoveMember(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t team_id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(int64_t user_id, http::PathId(request, "user_id"));
-  SLUICE_RETURN_IF_ERROR(
-      Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kManageTeam, team_id, TeamNotFound(team_id)));
   Status removed = database_.Transaction([&](store::Connection& c) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(
-        store::Rows deleted,
-        c.Query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?",
-                {Value(team_id), Value(user_id)}));
+    SLUICE_ASSIGN_OR_RETURN(store::Rows deleted,
+                            c.Query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?",
+                                    {Value(team_id), Value(user_id)}));
     if (deleted.affected == 0) {
       return Error(ErrorCode::MEMBER_NOT_FOUND,
                    fmt::format("user {} is not a member of team {}", user_id, team_id));
@@ -772,8 +765,9 @@ PeopleApi::Answer PeopleApi::CreateToken(http::Request& request, const Principal
   if (expires_text) {
     auto parsed = ParseRfc3339(*expires_text);
     if (!parsed) {
-      return InvalidField("expires_at", "expires_at must be an RFC 3339 time, e.g. "
-                                        "2027-01-31T00:00:00Z");
+      return InvalidField("expires_at",
+                          "expires_at must be an RFC 3339 time, e.g. "
+                          "2027-01-31T00:00:00Z");
     }
     if (*parsed <= now) return InvalidField("expires_at", "expires_at must be in the future");
     expires = Value(ToUnixMillis(*parsed));
@@ -786,16 +780,16 @@ PeopleApi::Answer PeopleApi::CreateToken(http::Request& request, const Principal
                       {Value(principal.user_id), Value(name), Value(team_id), Value(token.hash),
                        Value(token.prefix), Value(ToUnixMillis(now)), expires}));
   int64_t id = inserted.Int(0, "id");
-  Json answer = {{"id", id},
-                 {"name", name},
-                 {"team_id", team_id},
-                 {"user_id", principal.user_id},
-                 {"username", principal.username},
-                 {"prefix", token.prefix},
-                 {"created_at", FormatRfc3339(now)},
-                 {"expires_at", expires_text ? Json(FormatRfc3339(*ParseRfc3339(*expires_text)))
-                                             : Json()},
-                 {"token", token.secret}};
+  Json answer = {
+      {"id", id},
+      {"name", name},
+      {"team_id", team_id},
+      {"user_id", principal.user_id},
+      {"username", principal.username},
+      {"prefix", token.prefix},
+      {"created_at", FormatRfc3339(now)},
+      {"expires_at", expires_text ? Json(FormatRfc3339(*ParseRfc3339(*expires_text))) : Json()},
+      {"token", token.secret}};
   return Created(answer, fmt::format("token:{}", id), team_id);
 }
 
@@ -854,14 +848,14 @@ void PeopleApi::Register(http::Router& router) {
   };
   const std::vector<std::string> kPaged = {"limit", "offset", "q"};
 
-  http::RouteDoc login = doc("log in: a session token for the user name and password",
-                             ObjectWith({{"username", "string"}, {"password", "string"}},
-                                        {"username", "password"}),
-                             Json{{"type", "object"},
-                                  {"properties",
-                                   {{"token", {{"type", "string"}}},
-                                    {"expires_at", {{"type", "string"}}},
-                                    {"user", kUserSchema}}}});
+  http::RouteDoc login =
+      doc("log in: a session token for the user name and password",
+          ObjectWith({{"username", "string"}, {"password", "string"}}, {"username", "password"}),
+          Json{{"type", "object"},
+               {"properties",
+                {{"token", {{"type", "string"}}},
+                 {"expires_at", {{"type", "string"}}},
+                 {"user", kUserSchema}}}});
   login.tag = "people";
   login.authenticated = false;
   router.Add("POST", "/api/v1/auth/login", login, [this](http::Request& request) {
@@ -881,8 +875,8 @@ void PeopleApi::Register(http::Router& router) {
     guard_.Audit(request, response, "auth.login", actor_id, actor);
     return response;
   });
-  route("POST", "/api/v1/auth/logout", "auth.logout", doc("log out: revoke this session token", nullptr, nullptr, 204),
-        &PeopleApi::Logout);
+  route("POST", "/api/v1/auth/logout", "auth.logout",
+        doc("log out: revoke this session token", nullptr, nullptr, 204), &PeopleApi::Logout);
   route("GET", "/api/v1/me", "me.get",
         doc("the caller: user, teams and roles, token", nullptr, kUserSchema), &PeopleApi::Me);
   route("POST", "/api/v1/me/password", "me.password",
@@ -905,30 +899,30 @@ void PeopleApi::Register(http::Router& router) {
   route("GET", "/api/v1/users", "user.list",
         doc("list users (admins)", nullptr, ListOf(kUserSchema), 200, kPaged),
         &PeopleApi::ListUsers);
-  route("POST", "/api/v1/users", "user.create", doc("create a user (admins)", user_in, kUserSchema, 201),
-        &PeopleApi::CreateUser);
+  route("POST", "/api/v1/users", "user.create",
+        doc("create a user (admins)", user_in, kUserSchema, 201), &PeopleApi::CreateUser);
   route("GET", "/api/v1/users/{id}", "user.get",
         doc("a user (admins, or yourself)", nullptr, kUserSchema), &PeopleApi::GetUser);
   route("PATCH", "/api/v1/users/{id}", "user.update",
         doc("change a user (admins; yourself: display name and email)", user_patch, kUserSchema),
         &PeopleApi::UpdateUser);
-  route("DELETE", "/api/v1/users/{id}", "user.delete", doc("delete a user (admins)", nullptr, nullptr, 204),
-        &PeopleApi::DeleteUser);
+  route("DELETE", "/api/v1/users/{id}", "user.delete",
+        doc("delete a user (admins)", nullptr, nullptr, 204), &PeopleApi::DeleteUser);
 
   Json team_in = ObjectWith({{"name", "string"}, {"description", "string"}}, {"name"});
   route("GET", "/api/v1/teams", "team.list",
         doc("teams you belong to (admins: all)", nullptr, ListOf(kTeamSchema), 200, kPaged),
         &PeopleApi::ListTeams);
-  route("POST", "/api/v1/teams", "team.create", doc("create a team (admins)", team_in, kTeamSchema, 201),
-        &PeopleApi::CreateTeam);
+  route("POST", "/api/v1/teams", "team.create",
+        doc("create a team (admins)", team_in, kTeamSchema, 201), &PeopleApi::CreateTeam);
   route("GET", "/api/v1/teams/{id}", "team.get", doc("a team", nullptr, kTeamSchema),
         &PeopleApi::GetTeam);
   route("PATCH", "/api/v1/teams/{id}", "team.update",
         doc("rename or describe a team (owners)",
             ObjectWith({{"name", "string"}, {"description", "string"}}), kTeamSchema),
         &PeopleApi::UpdateTeam);
-  route("DELETE", "/api/v1/teams/{id}", "team.delete", doc("delete a team (admins)", nullptr, nullptr, 204),
-        &PeopleApi::DeleteTeam);
+  route("DELETE", "/api/v1/teams/{id}", "team.delete",
+        doc("delete a team (admins)", nullptr, nullptr, 204), &PeopleApi::DeleteTeam);
 
   Json member = ObjectWith({{"user_id", "integer"},
                             {"username", "string"},

@@ -43,13 +43,13 @@ class PeopleApiTest : public testing::SystemTest {
 // ---- login, logout, me
 
 TEST_F(PeopleApiTest, LoginMeAndLogout) {
-  Answer login = Call("POST", "/api/v1/auth/login",
-                      {{"username", "admin"}, {"password", kAdminPassword}});
+  Answer login =
+      Call("POST", "/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}});
   ASSERT_EQ(login.status, 200) << login.body;
   std::string token = login.json["token"];
   EXPECT_EQ(login.json["expires_at"], FormatRfc3339(clock_.Now() + hours(12)));
-  for (const char* field : {"id", "username", "display_name", "email", "is_admin", "disabled",
-                            "created_at"}) {
+  for (const char* field :
+       {"id", "username", "display_name", "email", "is_admin", "disabled", "created_at"}) {
     EXPECT_TRUE(login.json["user"].contains(field)) << field;
   }
   Answer me = Call("GET", "/api/v1/me", nullptr, token);
@@ -70,7 +70,8 @@ TEST_F(PeopleApiTest, LoginMeAndLogout) {
 
 TEST_F(PeopleApiTest, UnknownUserAndWrongPasswordGetTheSameAnswer) {
   AddUser("alice");
-  Answer wrong = Call("POST", "/api/v1/auth/login", {{"username", "alice"}, {"password", "nope-nope"}});
+  Answer wrong =
+      Call("POST", "/api/v1/auth/login", {{"username", "alice"}, {"password", "nope-nope"}});
   Answer unknown =
       Call("POST", "/api/v1/auth/login", {{"username", "nobody"}, {"password", "nope-nope"}});
   EXPECT_EQ(wrong.status, 401);
@@ -134,9 +135,9 @@ TEST_F(PeopleApiTest, ChangingTheOwnPasswordEndsOtherSessions) {
   AddUser("alice");
   std::string first = Login("alice");
   std::string second = Login("alice");
-  Answer wrong = Call("POST", "/api/v1/me/password",
-                      {{"current_password", "not-it-at-all"}, {"new_password", "new-password-2"}},
-                      first);
+  Answer wrong =
+      Call("POST", "/api/v1/me/password",
+           {{"current_password", "not-it-at-all"}, {"new_password", "new-password-2"}}, first);
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(wrong.json["error"]["field"], "current_password");
   EXPECT_EQ(Call("GET", "/api/v1/me", nullptr, second).status, 200) << "nothing changed";
@@ -144,9 +145,9 @@ TEST_F(PeopleApiTest, ChangingTheOwnPasswordEndsOtherSessions) {
                      {{"current_password", kUserPassword}, {"new_password", "short"}}, first);
   EXPECT_EQ(weak.code(), "WEAK_PASSWORD");
 
-  Answer changed = Call("POST", "/api/v1/me/password",
-                        {{"current_password", kUserPassword}, {"new_password", "new-password-2"}},
-                        first);
+  Answer changed =
+      Call("POST", "/api/v1/me/password",
+           {{"current_password", kUserPassword}, {"new_password", "new-password-2"}}, first);
   EXPECT_EQ(changed.status, 204) << changed.body;
   EXPECT_EQ(Call("GET", "/api/v1/me", nullptr, first).status, 200);
   EXPECT_EQ(Call("GET", "/api/v1/me", nullptr, second).code(), "TOKEN_REVOKED");
@@ -175,8 +176,8 @@ TEST_F(PeopleApiTest, AdminsCreateListAndUpdateUsers) {
   EXPECT_EQ(list.json["items"][0]["username"], "carol");
 
   std::string carol = Login("carol", "carol-password");
-  Answer self = Call("PATCH", "/api/v1/users/" + std::to_string(id), {{"display_name", "C."}},
-                     carol);
+  Answer self =
+      Call("PATCH", "/api/v1/users/" + std::to_string(id), {{"display_name", "C."}}, carol);
   EXPECT_EQ(self.status, 200) << self.body;
   EXPECT_EQ(self.json["display_name"], "C.");
   EXPECT_EQ(Call("GET", "/api/v1/users/" + std::to_string(id), nullptr, carol).status, 200);
@@ -195,12 +196,15 @@ TEST_F(PeopleApiTest, UserCreationRejectsBadInputAndChangesNothing) {
       {{{"username", "Alice"}, {"password", "long-enough"}}, "INVALID_ARGUMENT", "username"},
       {{{"username", "../etc"}, {"password", "long-enough"}}, "INVALID_ARGUMENT", "username"},
       {{{"username", "-x"}, {"password", "long-enough"}}, "INVALID_ARGUMENT", "username"},
-      {{{"username", std::string(65, 'a')}, {"password", "long-enough"}}, "INVALID_ARGUMENT",
+      {{{"username", std::string(65, 'a')}, {"password", "long-enough"}},
+       "INVALID_ARGUMENT",
        "username"},
       {{{"username", "bob"}, {"password", "short"}}, "WEAK_PASSWORD", "password"},
-      {{{"username", "bob"}, {"password", "long-enough"}, {"admin", true}}, "INVALID_ARGUMENT",
+      {{{"username", "bob"}, {"password", "long-enough"}, {"admin", true}},
+       "INVALID_ARGUMENT",
        "admin"},
-      {{{"username", "bob"}, {"password", "long-enough"}, {"is_admin", "yes"}}, "INVALID_ARGUMENT",
+      {{{"username", "bob"}, {"password", "long-enough"}, {"is_admin", "yes"}},
+       "INVALID_ARGUMENT",
        "is_admin"},
       {{{"username", "bob"}}, "INVALID_ARGUMENT", "password"},
   };
@@ -247,15 +251,15 @@ TEST_F(PeopleApiTest, TheLastEnabledAdminCannotBeRemovedDemotedOrDisabled) {
 
   // A disabled second admin does not count; an enabled one does.
   int64_t second = AddUser("second", /*is_admin=*/true);
-  ASSERT_EQ(Call("PATCH", "/api/v1/users/" + std::to_string(second), {{"disabled", true}},
-                 AdminToken())
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("PATCH", "/api/v1/users/" + std::to_string(second), {{"disabled", true}}, AdminToken())
+          .status,
+      200);
   EXPECT_EQ(Call("PATCH", admin_path, {{"is_admin", false}}, AdminToken()).code(), "LAST_ADMIN");
-  ASSERT_EQ(Call("PATCH", "/api/v1/users/" + std::to_string(second), {{"disabled", false}},
-                 AdminToken())
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("PATCH", "/api/v1/users/" + std::to_string(second), {{"disabled", false}}, AdminToken())
+          .status,
+      200);
   EXPECT_EQ(Call("PATCH", admin_path, {{"is_admin", false}}, AdminToken()).status, 200);
   EXPECT_EQ(GetUserRow(1)["is_admin"], false);
 }
@@ -266,19 +270,20 @@ TEST_F(PeopleApiTest, DisablingAUserRevokesAllTheirTokensAndDeletingRemovesThem)
   Answer token = Call("POST", "/api/v1/tokens", {{"name", "ci"}, {"team_id", team_}}, session);
   ASSERT_EQ(token.status, 201) << token.body;
   std::string api = token.json["token"];
-  ASSERT_EQ(Call("PATCH", "/api/v1/users/" + std::to_string(dev_id_), {{"disabled", true}},
-                 AdminToken())
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("PATCH", "/api/v1/users/" + std::to_string(dev_id_), {{"disabled", true}}, AdminToken())
+          .status,
+      200);
   EXPECT_EQ(Call("GET", "/api/v1/me", nullptr, session).status, 401);
   EXPECT_EQ(Call("GET", "/api/v1/me", nullptr, api).status, 401);
   EXPECT_EQ(CountRows("tokens", "user_id = " + std::to_string(dev_id_) + " AND revoked_at IS NULL"),
             0);
-  EXPECT_EQ(Call("POST", "/api/v1/auth/login", {{"username", "dev"}, {"password", kUserPassword}})
-                .code(),
-            "INVALID_CREDENTIALS");
-  EXPECT_EQ(Call("DELETE", "/api/v1/users/" + std::to_string(dev_id_), nullptr, AdminToken()).status,
-            204);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", {{"username", "dev"}, {"password", kUserPassword}}).code(),
+      "INVALID_CREDENTIALS");
+  EXPECT_EQ(
+      Call("DELETE", "/api/v1/users/" + std::to_string(dev_id_), nullptr, AdminToken()).status,
+      204);
   EXPECT_EQ(CountRows("tokens", "user_id = " + std::to_string(dev_id_)), 0);
   EXPECT_EQ(CountRows("team_members", "user_id = " + std::to_string(dev_id_)), 0);
   EXPECT_EQ(Call("GET", "/api/v1/users/" + std::to_string(dev_id_), nullptr, AdminToken()).code(),
@@ -298,8 +303,8 @@ TEST_F(PeopleApiTest, TeamNamesAreValidatedAndUnique) {
             "TEAM_EXISTS");
   EXPECT_EQ(Call("POST", "/api/v1/teams", {{"name", 3}}, AdminToken()).code(), "INVALID_ARGUMENT");
   EXPECT_EQ(CountRows("teams"), before);
-  Answer ok = Call("POST", "/api/v1/teams", {{"name", "Data Eng-2.x"}, {"description", "d"}},
-                   AdminToken());
+  Answer ok =
+      Call("POST", "/api/v1/teams", {{"name", "Data Eng-2.x"}, {"description", "d"}}, AdminToken());
   EXPECT_EQ(ok.status, 201) << ok.body;
   EXPECT_EQ(ok.json["description"], "d");
 }
@@ -350,16 +355,17 @@ TEST_F(PeopleApiTest, RolesDecideWhoManagesATeam) {
   std::string owner = Login("olivia");
   int64_t newcomer = AddUser("newcomer");
 
-  Answer refused = Call("POST", Members(team_), {{"user_id", newcomer}, {"role", "viewer"}}, viewer);
+  Answer refused =
+      Call("POST", Members(team_), {{"user_id", newcomer}, {"role", "viewer"}}, viewer);
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(refused.code(), "FORBIDDEN");
   EXPECT_EQ(Call("POST", Members(team_), {{"user_id", newcomer}, {"role", "viewer"}}, dev).status,
             403);
   EXPECT_EQ(Call("PATCH", TeamPath(team_), {{"description", "x"}}, dev).status, 403);
-  EXPECT_EQ(Call("PATCH", Members(team_) + "/" + std::to_string(viewer_id_), {{"role", "owner"}},
-                 viewer)
-                .status,
-            403);
+  EXPECT_EQ(
+      Call("PATCH", Members(team_) + "/" + std::to_string(viewer_id_), {{"role", "owner"}}, viewer)
+          .status,
+      403);
   EXPECT_EQ(Call("DELETE", TeamPath(team_), nullptr, owner).status, 403) << "admins only";
   // Read back: nothing changed.
   Answer members = Call("GET", Members(team_), nullptr, viewer);
@@ -368,14 +374,15 @@ TEST_F(PeopleApiTest, RolesDecideWhoManagesATeam) {
   EXPECT_EQ(Call("GET", TeamPath(team_), nullptr, viewer).json["description"], "");
 
   // The owner manages members.
-  Answer added = Call("POST", Members(team_), {{"username", "newcomer"}, {"role", "viewer"}}, owner);
+  Answer added =
+      Call("POST", Members(team_), {{"username", "newcomer"}, {"role", "viewer"}}, owner);
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(added.json["user_id"], newcomer);
   EXPECT_EQ(added.json["role"], "viewer");
   EXPECT_EQ(Call("POST", Members(team_), {{"user_id", newcomer}, {"role", "viewer"}}, owner).code(),
             "MEMBER_EXISTS");
-  Answer bad_role = Call("PATCH", Members(team_) + "/" + std::to_string(newcomer),
-                         {{"role", "admin"}}, owner);
+  Answer bad_role =
+      Call("PATCH", Members(team_) + "/" + std::to_string(newcomer), {{"role", "admin"}}, owner);
   EXPECT_EQ(bad_role.code(), "INVALID_ARGUMENT");
   EXPECT_EQ(bad_role.json["error"]["field"], "role");
   Answer promoted = Call("PATCH", Members(team_) + "/" + std::to_string(newcomer),
@@ -437,7 +444,8 @@ TEST_F(PeopleApiTest, ApiTokensAreShownOnceAndActOnlyInTheirTeam) {
 
 TEST_F(PeopleApiTest, AnAdminsApiTokenHasNoAdminPowers) {
   SetUpTeams();
-  Answer created = Call("POST", "/api/v1/tokens", {{"name", "ci"}, {"team_id", team_}}, AdminToken());
+  Answer created =
+      Call("POST", "/api/v1/tokens", {{"name", "ci"}, {"team_id", team_}}, AdminToken());
   ASSERT_EQ(created.status, 201) << created.body;
   std::string secret = created.json["token"];
   EXPECT_EQ(Call("GET", "/api/v1/users", nullptr, secret).status, 403);
@@ -462,9 +470,9 @@ TEST_F(PeopleApiTest, TokenCreationChecksRoleExpiryAndInput) {
   std::string dev = Login("dev");
   EXPECT_EQ(Call("POST", "/api/v1/tokens", {{"name", "ci"}, {"team_id", team_}}, viewer).status,
             403);
-  Answer past = Call("POST", "/api/v1/tokens",
-                     {{"name", "ci"}, {"team_id", team_}, {"expires_at", "2000-01-01T00:00:00Z"}},
-                     dev);
+  Answer past =
+      Call("POST", "/api/v1/tokens",
+           {{"name", "ci"}, {"team_id", team_}, {"expires_at", "2000-01-01T00:00:00Z"}}, dev);
   EXPECT_EQ(past.json["error"]["field"], "expires_at");
   Answer garbled = Call("POST", "/api/v1/tokens",
                         {{"name", "ci"}, {"team_id", team_}, {"expires_at", "tomorrow"}}, dev);
@@ -490,8 +498,8 @@ TEST_F(PeopleApiTest, TheAuditLogRecordsChangesRefusalsAndFailedLoginsWithoutSec
   SetUpTeams();
   std::string viewer = Login("vic");
   Call("POST", Members(team_), {{"user_id", outsider_id_}, {"role", "viewer"}}, viewer);
-  Call("POST", "/api/v1/auth/login", {{"username", "vic"}, {"password", "guess-number-1"}},
-       "", "192.0.2.7");
+  Call("POST", "/api/v1/auth/login", {{"username", "vic"}, {"password", "guess-number-1"}}, "",
+       "192.0.2.7");
   Call("POST", "/api/v1/users", {{"username", "ann"}, {"password", "ann-password-1"}},
        AdminToken());
   Answer token = Call("POST", "/api/v1/tokens", {{"name", "t"}, {"team_id", team_}}, AdminToken());
@@ -529,8 +537,8 @@ TEST_F(PeopleApiTest, TheAuditLogRecordsChangesRefusalsAndFailedLoginsWithoutSec
   ASSERT_FALSE(member.is_null());
   // Newest first: the last member added by SetUpTeams.
   EXPECT_EQ(member["team_id"], other_team_);
-  EXPECT_EQ(member["target"], "team:" + std::to_string(other_team_) + "/member:" +
-                                  std::to_string(outsider_id_));
+  EXPECT_EQ(member["target"],
+            "team:" + std::to_string(other_team_) + "/member:" + std::to_string(outsider_id_));
   Json forged = find("team.create", "denied");
   ASSERT_FALSE(forged.is_null());
   EXPECT_EQ(forged["actor"], "anonymous");
@@ -541,7 +549,8 @@ TEST_F(PeopleApiTest, TheAuditLogRecordsChangesRefusalsAndFailedLoginsWithoutSec
   }
   EXPECT_EQ(audit.body.find(token.json["token"].get<std::string>()), std::string::npos);
 
-  Answer filtered = Call("GET", "/api/v1/audit?action=user.create&actor=admin", nullptr, AdminToken());
+  Answer filtered =
+      Call("GET", "/api/v1/audit?action=user.create&actor=admin", nullptr, AdminToken());
   EXPECT_EQ(filtered.json["total"], 1);
   Answer paged = Call("GET", "/api/v1/audit?limit=2&offset=1", nullptr, AdminToken());
   EXPECT_EQ(paged.json["items"].size(), 2u);
@@ -550,10 +559,11 @@ TEST_F(PeopleApiTest, TheAuditLogRecordsChangesRefusalsAndFailedLoginsWithoutSec
 
 TEST_F(PeopleApiTest, TheGuardAuditsAHandlerThatThrows) {
   http::Router router;
-  router.Add("POST", "/api/v1/boom", http::RouteDoc{.summary = "boom", .tag = "test"},
-             module_->guard().Wrap("test.boom", [](http::Request&, const Principal&) -> http::Response {
-               throw std::runtime_error("bug with sls_secret inside");
-             }));
+  router.Add(
+      "POST", "/api/v1/boom", http::RouteDoc{.summary = "boom", .tag = "test"},
+      module_->guard().Wrap("test.boom", [](http::Request&, const Principal&) -> http::Response {
+        throw std::runtime_error("bug with sls_secret inside");
+      }));
   http::Dispatcher dispatcher(router, metrics_);
   http::Request request;
   request.method = "POST";

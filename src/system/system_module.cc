@@ -82,8 +82,8 @@ Status SystemModule::Bootstrap(const std::optional<std::string>& admin_password)
   std::string password = generated ? GeneratePassword() : *admin_password;
   Status policy = CheckPasswordPolicy(password);
   if (!policy.ok()) {
-    return Error(ErrorCode::WEAK_PASSWORD,
-                 "SLUICE_ADMIN_PASSWORD must have 8 to 256 characters", "SLUICE_ADMIN_PASSWORD");
+    return Error(ErrorCode::WEAK_PASSWORD, "SLUICE_ADMIN_PASSWORD must have 8 to 256 characters",
+                 "SLUICE_ADMIN_PASSWORD");
   }
   SLUICE_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
   int64_t now = ToUnixMillis(impl_->clock.Now());

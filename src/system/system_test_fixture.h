@@ -106,7 +106,8 @@ class SystemTest : public ::testing::Test {
 
   // Logs in and returns the session token (fails the test otherwise).
   std::string Login(const std::string& username, const std::string& password = kUserPassword) {
-    Answer answer = Call("POST", "/api/v1/auth/login", {{"username", username}, {"password", password}});
+    Answer answer =
+        Call("POST", "/api/v1/auth/login", {{"username", username}, {"password", password}});
     EXPECT_EQ(answer.status, 200) << answer.body;
     return answer.status == 200 ? answer.json["token"].get<std::string>() : "";
   }
