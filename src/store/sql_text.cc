@@ -45,7 +45,8 @@ std::string NumberPlaceholders(std::string_view sql, int* count) {
       continue;
     }
     if (sql[i] == '?') {
-      out += "$" + std::to_string(++n);
+      out.push_back('$');
+      out.append(std::to_string(++n));
     } else {
       out.push_back(sql[i]);
     }
