@@ -17,16 +17,40 @@ int64_t ToUnixMillis(TimePoint t) {
 TimePoint FromUnixMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 std::string FormatRfc3339(TimePoint t) {
+  // Civil-date arithmetic instead of gmtime_r + snprintf: list answers format thousands of
+  // times a second, and gmtime_r takes a process-wide lock.
   int64_t ms = ToUnixMillis(t);
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   int millis = static_cast<int>(ms - secs * 1000);
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(days))};
+  int year = static_cast<int>(ymd.year());
+  unsigned month = static_cast<unsigned>(ymd.month());
+  unsigned day = static_cast<unsigned>(ymd.day());
+  int hour = static_cast<int>(rem / 3600), minute = static_cast<int>(rem % 3600 / 60),
+      second = static_cast<int>(rem % 60);
+  if (year < 0 || year > 9999) {
+    char buf[96];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, month, day, hour,
+                  minute, second, millis);
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t pos, int value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      out[pos + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  put(5, static_cast<int>(month), 2);
+  put(8, static_cast<int>(day), 2);
+  put(11, hour, 2);
+  put(14, minute, 2);
+  put(17, second, 2);
+  put(20, millis, 3);
+  return out;
 }
 
 namespace {

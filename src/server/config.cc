@@ -82,7 +82,7 @@ const std::vector<Setting>& Settings() {
          }
          return Status::Ok();
        }},
-      IntSetting("http_threads", &ServeConfig::http_threads, 1, 256),
+      IntSetting("http_threads", &ServeConfig::http_threads, 0, 256),
       IntSetting("max_body_bytes", &ServeConfig::max_body_bytes, 1024, int64_t{1} << 32),
       IntSetting("read_timeout_seconds", &ServeConfig::read_timeout_seconds, 1, 3600),
       IntSetting("db_pool_size", &ServeConfig::db_pool_size, 1, 256),

@@ -17,7 +17,9 @@ struct ServeConfig {
   std::string db;  // database URL; empty: sqlite file sluice.db in data_dir
   std::string log_level = "info";
   bool log_json = false;
-  int http_threads = 4;
+  // Threads serving HTTP; 0 means one per core. On SQLite the handlers are CPU-bound, so more
+  // threads than cores only add scheduling delay; raise it for a remote database.
+  int http_threads = 0;
   uint64_t max_body_bytes = 1 << 20;
   int read_timeout_seconds = 30;
   int db_pool_size = 8;

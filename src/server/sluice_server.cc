@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
+#include <thread>
 
 #include "common/log.h"
 #include "http/server.h"
@@ -34,7 +35,9 @@ Status SluiceServer::Start(const std::optional<std::string>& admin_password) {
   http::ServerOptions http_options;
   http_options.host = config.host();
   http_options.port = config.port();
-  http_options.threads = config.http_threads;
+  http_options.threads = config.http_threads > 0
+                             ? config.http_threads
+                             : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   http_options.max_body_bytes = config.max_body_bytes;
   http_options.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
   impl_->http_server =
