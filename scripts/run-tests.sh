@@ -1,69 +1,161 @@
 #!/usr/bin/env bash
-# Runs every test of `make test` (after the build) and prints a summary:
-#   1. unit tests (fakes and a real SQLite file);
-#   2. the store tests against a real PostgreSQL and a real MariaDB started here on loopback;
-#   3. the functional tests (the real `sluice serve` over HTTP) three times: SQLite, PostgreSQL,
-#      MariaDB;
-#   4. the CLI end to end against a real server;
-#   5. a bounded libFuzzer run over request parsing and JSON bodies.
-# Each stage's gtest counts are added up; the last line is "N passed, N failed".
-set -uo pipefail
+# Runs every test of `make test` (after the build into $BUILD_DIR, default build/), stage by stage,
+# in the order of the STAGES list at the bottom:
+#   unit                    build/sluice_tests without the ServerStore suite (fakes, SQLite)
+#   start-postgresql        a throw-away PostgreSQL on a free loopback port (scripts/db/postgres.sh)
+#   start-mariadb           a throw-away MariaDB likewise (scripts/db/mariadb.sh)
+#   store-servers           the ServerStore suite against both
+#   functional-sqlite       build/sluice_functional_tests (the real `sluice serve` over HTTP, the CLI
+#   functional-postgresql   against it, kill -9, SIGTERM) with SLUICE_TEST_DB_URL unset, then the
+#   functional-mariadb      PostgreSQL URL, then the MariaDB URL
+#   fuzz                    scripts/run-fuzz.sh, bounded (SLUICE_FUZZ_SECONDS, default 60)
+# Every stage runs even when an earlier one failed; a stage that needs a database that did not
+# start fails (it never skips). The databases are stopped on exit. Logs: $work/logs/STAGE.log,
+# kept (and named at the end) when a stage failed.
+#
+# The last lines are a summary table and "N passed, N failed" counting stages; the exit status is
+# non-zero when any stage failed.
+#
+#   scripts/run-tests.sh                 everything
+#   scripts/run-tests.sh unit fuzz       only the named stages (the databases start when needed)
+set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${BUILD_DIR:-build}"
 work="$(mktemp -d /tmp/sluice-tests-XXXXXX)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+logs="$work/logs"
+mkdir -p "$logs"
+# As root, PostgreSQL runs as another user (scripts/db/postgres.sh), which must reach $work/pg.
+chmod o+x "$work"
+
+# A TCP port on 127.0.0.1 where nothing listens (no python needed).
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "run-tests.sh: no free port found" >&2
+  return 1
+}
 pg_port=$(free_port)
 my_port=$(free_port)
+while [[ $my_port == "$pg_port" ]]; do my_port=$(free_port); done
+pg_url=""
+my_url=""
 
+any_failed=0
 cleanup() {
+  local status=$?
   scripts/db/postgres.sh stop "$work/pg" "$pg_port" >/dev/null 2>&1 || true
   scripts/db/mariadb.sh stop "$work/mariadb" "$my_port" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [[ $any_failed -eq 0 && $status -eq 0 ]]; then
+    rm -rf "$work"
+  else
+    echo "logs kept in $logs"
+  fi
 }
 trap cleanup EXIT
 
-total_passed=0
-total_failed=0
-summary=()
-# stage NAME COMMAND...: runs a gtest binary (or any command), counts its tests.
+# ---- what the stages run
+
+# start_db postgres|mariadb DIR PORT URL_FILE: starts the server, writes its URL to URL_FILE.
+start_db() {
+  local url
+  url=$("scripts/db/$1.sh" start "$2" "$3") || return 1
+  [[ -n "$url" ]] || { echo "scripts/db/$1.sh printed no URL"; return 1; }
+  echo "$url" | tee "$4"
+}
+
+# needs_db NAME URL COMMAND...: runs COMMAND, or fails when the database NAME did not start.
+needs_db() {
+  if [[ -z "$2" ]]; then
+    echo "$1 did not start (see its start stage): failing, not skipping"
+    return 1
+  fi
+  shift 2
+  "$@"
+}
+
+# ---- the stage runner
+
+stage_names=()
+stage_results=()
+stage_seconds=()
+selected=("$@")
+
+# stage NAME COMMAND [ARGS...]: runs COMMAND, its output shown and kept in $logs/NAME.log, and
+# records PASS or FAIL by its exit status.
 stage() {
   local name="$1"
   shift
-  local log="$work/$name.log"
-  local started=$SECONDS
-  echo "=== $name"
-  "$@" 2>&1 | tee "$log" | grep -E '^\[ +(FAILED|PASSED) +\]|Failure|^fuzz:|error:' || true
-  local rc=${PIPESTATUS[0]}
-  local passed failed
-  passed=$(grep -oE '^\[  PASSED  \] [0-9]+ test' "$log" | grep -oE '[0-9]+' | tail -1)
-  failed=$(grep -oE '^ ?[0-9]+ FAILED TEST' "$log" | grep -oE '[0-9]+' | tail -1)
-  passed=${passed:-0}
-  failed=${failed:-0}
-  if [[ $rc -ne 0 && $failed -eq 0 ]]; then
-    failed=1  # the stage failed outside gtest (setup, crash, fuzz finding)
-    tail -30 "$log"
-  elif [[ $rc -eq 0 && $passed -eq 0 ]]; then
-    passed=1  # a stage that is not gtest (the fuzz run) counts as one test
+  if [[ ${#selected[@]} -gt 0 ]] && ! named "$name"; then return 0; fi
+  local started=$SECONDS result=PASS
+  echo
+  echo "=== stage $name: $*"
+  if ! "$@" 2>&1 | tee "$logs/$name.log"; then
+    result=FAIL
+    any_failed=1
   fi
-  total_passed=$((total_passed + passed))
-  total_failed=$((total_failed + failed))
-  summary+=("$(printf '%-28s %5s passed %3s failed %5ss' "$name" "$passed" "$failed" $((SECONDS - started)))")
+  echo "=== stage $name: $result ($((SECONDS - started)) s)"
+  stage_names+=("$name")
+  stage_results+=("$result")
+  stage_seconds+=("$((SECONDS - started))")
 }
 
-stage unit "$build/sluice_tests" --gtest_brief=1 --gtest_filter=-*ServerStore*
+# With stage names on the command line, the databases start when a named stage needs them.
+named() {
+  local name
+  for name in "$@"; do printf '%s\n' "${selected[@]}" | grep -qxF -- "$name" && return 0; done
+  return 1
+}
+if [[ ${#selected[@]} -gt 0 ]]; then
+  if named store-servers functional-postgresql; then selected+=(start-postgresql); fi
+  if named store-servers functional-mariadb; then selected+=(start-mariadb); fi
+fi
 
-pg_url=$(scripts/db/postgres.sh start "$work/pg" "$pg_port") || { echo "PostgreSQL did not start"; total_failed=$((total_failed + 1)); }
-my_url=$(scripts/db/mariadb.sh start "$work/mariadb" "$my_port") || { echo "MariaDB did not start"; total_failed=$((total_failed + 1)); }
+# ---- STAGES, in order. To add one, add a line: stage NAME COMMAND [ARGS...]
 
-SLUICE_TEST_POSTGRES_URL="${pg_url:-}" SLUICE_TEST_MYSQL_URL="${my_url:-}" \
-  stage store-servers "$build/sluice_tests" --gtest_brief=1 --gtest_filter=*ServerStore*
-SLUICE_TEST_DB_URL="" stage functional-sqlite "$build/sluice_functional_tests" --gtest_brief=1
-SLUICE_TEST_DB_URL="${pg_url:-postgresql://missing}" stage functional-postgresql "$build/sluice_functional_tests" --gtest_brief=1
-SLUICE_TEST_DB_URL="${my_url:-mysql://missing}" stage functional-mariadb "$build/sluice_functional_tests" --gtest_brief=1
+stage unit "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=-*ServerStore*'
+
+stage start-postgresql start_db postgres "$work/pg" "$pg_port" "$work/pg.url"
+pg_url=$(cat "$work/pg.url" 2>/dev/null || true)
+stage start-mariadb start_db mariadb "$work/mariadb" "$my_port" "$work/mariadb.url"
+my_url=$(cat "$work/mariadb.url" 2>/dev/null || true)
+
+# (Parameterised: the tests are named Servers/ServerStore.*, hence the leading '*'.)
+stage store-servers env SLUICE_TEST_POSTGRES_URL="$pg_url" SLUICE_TEST_MYSQL_URL="$my_url" \
+  "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=*ServerStore*'
+
+stage functional-sqlite env -u SLUICE_TEST_DB_URL \
+  "$build/sluice_functional_tests" --gtest_brief=1
+stage functional-postgresql needs_db PostgreSQL "$pg_url" env SLUICE_TEST_DB_URL="$pg_url" \
+  "$build/sluice_functional_tests" --gtest_brief=1
+stage functional-mariadb needs_db MariaDB "$my_url" env SLUICE_TEST_DB_URL="$my_url" \
+  "$build/sluice_functional_tests" --gtest_brief=1
+
 stage fuzz scripts/run-fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}"
 
+# ---- summary
+
+passed=0
+failed=0
 echo
 echo "=== summary"
-printf '%s\n' "${summary[@]}"
-echo "${total_passed} passed, ${total_failed} failed"
-[[ $total_failed -eq 0 ]]
+printf '%-24s %-6s %8s\n' STAGE RESULT SECONDS
+for i in "${!stage_names[@]}"; do
+  printf '%-24s %-6s %8s\n' "${stage_names[$i]}" "${stage_results[$i]}" "${stage_seconds[$i]}"
+  if [[ ${stage_results[$i]} == PASS ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+done
+if [[ ${#selected[@]} -gt 0 && $((passed + failed)) -eq 0 ]]; then
+  echo "no stage matches: $*" >&2
+  failed=1
+fi
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 #include <mysql.h>
+#include <spdlog/spdlog.h>
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include "store/pooled_database.h"
 #include "store/sql_text.h"
@@ -29,15 +34,18 @@ Error MysqlError(unsigned code, const char* message, std::string_view sql) {
     case 4025:
       return Error(ErrorCode::STORE_CONSTRAINT_VIOLATION, "the change breaks a store constraint",
                    "", detail);
-    case 2002:
-    case 2003:
-    case 2006:
-    case 2013:
-    case 2055:
-    case 1040:  // too many connections
-    case 1205:  // lock wait timeout
-    case 1213:  // deadlock
+    case 2002:  // CR_CONNECTION_ERROR
+    case 2003:  // CR_CONN_HOST_ERROR
+    case 2006:  // CR_SERVER_GONE_ERROR
+    case 2013:  // CR_SERVER_LOST
+    case 2055:  // CR_SERVER_LOST_EXTENDED
+    case 1040:  // ER_CON_COUNT_ERROR: too many connections
+    case 1053:  // ER_SERVER_SHUTDOWN
+    case 1927:  // ER_CONNECTION_KILLED
       return Error(ErrorCode::STORE_UNAVAILABLE, "the store is unavailable", "", detail);
+    case 1205:  // ER_LOCK_WAIT_TIMEOUT
+    case 1213:  // ER_LOCK_DEADLOCK (the server rolled the transaction back)
+      return Error(ErrorCode::STORE_UNAVAILABLE, "the store is busy; try again", "", detail);
     default:
       return Error(ErrorCode::STORE_QUERY_FAILED, "a store query failed", "", detail);
   }
@@ -49,13 +57,12 @@ bool IsTransactionControl(std::string_view sql) {
 
 bool IsIntegerType(enum_field_types type) {
   return type == MYSQL_TYPE_TINY || type == MYSQL_TYPE_SHORT || type == MYSQL_TYPE_LONG ||
-         type == MYSQL_TYPE_INT24 || type == MYSQL_TYPE_LONGLONG || type == MYSQL_TYPE_YEAR ||
-         type == MYSQL_TYPE_BIT;
+         type == MYSQL_TYPE_INT24 || type == MYSQL_TYPE_LONGLONG || type == MYSQL_TYPE_YEAR;
 }
 
 bool IsRealType(enum_field_types type) {
-  return type == MYSQL_TYPE_FLOAT || type == MYSQL_TYPE_DOUBLE ||
-         type == MYSQL_TYPE_DECIMAL || type == MYSQL_TYPE_NEWDECIMAL;
+  return type == MYSQL_TYPE_FLOAT || type == MYSQL_TYPE_DOUBLE || type == MYSQL_TYPE_DECIMAL ||
+         type == MYSQL_TYPE_NEWDECIMAL;
 }
 
 class MysqlConnection final : public Connection {
@@ -69,6 +76,60 @@ class MysqlConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kMysql; }
 
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    auto result = Execute(sql, params);
+    // CR_NEW_STMT_METADATA: the server prepared the statement again after a schema change and its
+    // result columns differ from the cached statement's, which is now unusable. Prepare it again;
+    // a SELECT has no effect, so it is safe to run it once more.
+    if (!result.ok() && last_errno_ == kNewStatementMetadata) {
+      Forget(std::string(sql));
+      if (IsSelect(sql)) result = Execute(sql, params);
+    }
+    return result;
+  }
+
+  // Some failures (e.g. a duplicate key in INSERT ... RETURNING) are reported on the connection
+  // rather than the statement.
+  Error StatementError(MYSQL_STMT* stmt, std::string_view sql) {
+    if (mysql_stmt_errno(stmt) != 0) {
+      last_errno_ = mysql_stmt_errno(stmt);
+      return MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
+    }
+    last_errno_ = mysql_errno(conn_);
+    return MysqlError(mysql_errno(conn_), mysql_error(conn_), sql);
+  }
+
+  Status ExecScript(std::string_view sql) override {
+    for (const std::string& statement : SplitStatements(sql)) {
+      if (mysql_real_query(conn_, statement.data(), statement.size()) != 0) {
+        return MysqlError(mysql_errno(conn_), mysql_error(conn_), statement);
+      }
+      // Drain any result so the connection is ready for the next statement.
+      if (MYSQL_RES* result = mysql_store_result(conn_)) mysql_free_result(result);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr unsigned kNewStatementMetadata = 2057;  // CR_NEW_STMT_METADATA
+  static constexpr size_t kMaxStatements = 256;
+
+  static bool IsSelect(std::string_view sql) {
+    size_t start = sql.find_first_not_of(" \t\r\n(");
+    if (start == std::string_view::npos || sql.size() - start < 6) return false;
+    std::string word(sql.substr(start, 6));
+    for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return word == "SELECT";
+  }
+
+  void Forget(const std::string& key) {
+    auto it = statements_.find(key);
+    if (it == statements_.end()) return;
+    mysql_stmt_close(it->second);
+    statements_.erase(it);
+  }
+
+  Result<Rows> Execute(std::string_view sql, const std::vector<Value>& params) {
+    last_errno_ = 0;
     if (params.empty() && IsTransactionControl(sql)) {
       std::string text(sql);
       if (mysql_real_query(conn_, text.data(), text.size()) != 0) {
@@ -193,27 +254,6 @@ class MysqlConnection final : public Connection {
     return rows;
   }
 
-  // Some failures (e.g. a duplicate key in INSERT ... RETURNING) are reported on the connection
-  // rather than the statement.
-  Error StatementError(MYSQL_STMT* stmt, std::string_view sql) {
-    if (mysql_stmt_errno(stmt) != 0) {
-      return MysqlError(mysql_stmt_errno(stmt), mysql_stmt_error(stmt), sql);
-    }
-    return MysqlError(mysql_errno(conn_), mysql_error(conn_), sql);
-  }
-
-  Status ExecScript(std::string_view sql) override {
-    for (const std::string& statement : SplitStatements(sql)) {
-      if (mysql_real_query(conn_, statement.data(), statement.size()) != 0) {
-        return MysqlError(mysql_errno(conn_), mysql_error(conn_), statement);
-      }
-      // Drain any result so the connection is ready for the next statement.
-      if (MYSQL_RES* result = mysql_store_result(conn_)) mysql_free_result(result);
-    }
-    return Status::Ok();
-  }
-
- private:
   Result<MYSQL_STMT*> Prepare(std::string_view sql) {
     std::string key(sql);
     if (auto it = statements_.find(key); it != statements_.end()) return it->second;
@@ -224,7 +264,7 @@ class MysqlConnection final : public Connection {
       mysql_stmt_close(stmt);
       return error;
     }
-    if (statements_.size() > 256) {
+    if (statements_.size() >= kMaxStatements) {
       for (auto& [unused, old] : statements_) mysql_stmt_close(old);
       statements_.clear();
     }
@@ -234,10 +274,23 @@ class MysqlConnection final : public Connection {
 
   MYSQL* conn_;
   std::unordered_map<std::string, MYSQL_STMT*> statements_;
+  unsigned last_errno_ = 0;  // of the last failed Execute
+};
+
+// Each connection's session: UTC, strict mode, standard string literals ('\' is an ordinary
+// character, as on PostgreSQL and SQLite), `||` concatenates, READ COMMITTED.
+constexpr const char* kSessionSetup[] = {
+    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES,PIPES_AS_CONCAT'",
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
 };
 
 Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
                                             const DatabaseOptions& options) {
+  // mysql_init initialises the library on first use, which is not thread-safe; pools open
+  // connections from many threads.
+  static std::once_flag library_once;
+  std::call_once(library_once, [] { mysql_library_init(0, nullptr, nullptr); });
   MYSQL* conn = mysql_init(nullptr);
   if (conn == nullptr) {
     return Error(ErrorCode::STORE_UNAVAILABLE, "cannot connect to MySQL: out of memory", "db");
@@ -245,14 +298,20 @@ Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
   unsigned timeout = static_cast<unsigned>(options.connect_timeout_s);
   mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  mysql_options(conn, MYSQL_INIT_COMMAND,
-                "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-                "NO_ENGINE_SUBSTITUTION', tx_isolation = 'READ-COMMITTED'");
+  for (const char* command : kSessionSetup) mysql_options(conn, MYSQL_INIT_COMMAND, command);
+  // CLIENT_FOUND_ROWS: UPDATE reports the rows it matched, not only those it changed, as
+  // PostgreSQL and SQLite do (callers read affected == 0 as "no such row").
   if (mysql_real_connect(conn, url.host.c_str(), url.user.c_str(), url.password.c_str(),
                          url.database.c_str(), static_cast<unsigned>(url.port), nullptr,
-                         0) == nullptr) {
+                         CLIENT_FOUND_ROWS) == nullptr) {
     std::string reason = mysql_error(conn);
     mysql_close(conn);
+    if (!url.password.empty()) {
+      for (size_t pos = reason.find(url.password); pos != std::string::npos;
+           pos = reason.find(url.password)) {
+        reason.replace(pos, url.password.size(), "***");
+      }
+    }
     return Error(ErrorCode::STORE_UNAVAILABLE,
                  fmt::format("cannot connect to MySQL at {}:{} as {}: {}", url.host, url.port,
                              url.user, reason),
@@ -261,14 +320,55 @@ Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
   return std::unique_ptr<Connection>(std::make_unique<MysqlConnection>(conn));
 }
 
+// "10.11.6-MariaDB-0+deb12u1" -> {10, 11}; {0, 0} when it does not parse.
+std::pair<int, int> MajorMinor(const std::string& version) {
+  int major = 0, minor = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return {0, 0};
+  return {major, minor};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenMysqlDatabase(const DatabaseUrl& url,
                                                     const DatabaseOptions& options) {
+  if (!url.params.empty()) {
+    // Nothing is silently ignored (a URL asking for TLS must not quietly connect without it).
+    return Error(ErrorCode::STORE_BAD_URL,
+                 "the MySQL URL takes no query parameters (got '" +
+                     url.params.begin()->first.substr(0, 32) + "')",
+                 "db");
+  }
   auto database = std::make_unique<PooledDatabase>(
       Dialect::kMysql, [url, options] { return Connect(url, options); }, options.pool_size,
       "START TRANSACTION");
   SLUICE_RETURN_IF_ERROR(database->Warm());
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows server, database->Query("SELECT VERSION() AS version, @@character_set_database AS "
+                                   "charset, @@collation_database AS collation",
+                                   {}));
+  std::string version = server.Text(0, "version");
+  // Portable SQL uses INSERT ... RETURNING, which MySQL lacks and MariaDB has since 10.5.
+  if (version.find("MariaDB") == std::string::npos || MajorMinor(version) < std::pair(10, 5)) {
+    return Error(ErrorCode::STORE_UNAVAILABLE,
+                 fmt::format("the server at {}:{} is {}; Sluice needs MariaDB 10.5 or newer "
+                             "(MySQL lacks INSERT ... RETURNING)",
+                             url.host, url.port, version),
+                 "db");
+  }
+  if (std::string charset = server.Text(0, "charset"); charset != "utf8mb4") {
+    return Error(ErrorCode::STORE_UNAVAILABLE,
+                 fmt::format("the MySQL database {} uses character set {}; Sluice needs utf8mb4 "
+                             "(ALTER DATABASE `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin)",
+                             url.database, charset, url.database),
+                 "db");
+  }
+  if (std::string collation = server.Text(0, "collation"); collation != "utf8mb4_bin") {
+    spdlog::warn(
+        "store: the MySQL database {} uses collation {}: names that differ only in "
+        "case or trailing spaces count as equal there (utf8mb4_bin compares exactly, "
+        "like PostgreSQL and SQLite)",
+        url.database, collation);
+  }
   return std::unique_ptr<Database>(std::move(database));
 }
 

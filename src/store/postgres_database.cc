@@ -19,21 +19,25 @@ constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFlo
 Error PgError(PGconn* conn, const PGresult* result, std::string_view sql) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string code = state != nullptr ? state : "";
-  std::string detail = fmt::format("postgresql {}: {} in: {}", code,
-                                   result != nullptr ? PQresultErrorMessage(result)
-                                                     : PQerrorMessage(conn),
-                                   sql.substr(0, 200));
+  std::string detail = fmt::format(
+      "postgresql {}: {} in: {}", code,
+      result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn), sql.substr(0, 200));
   if (code == "23505") {
     return Error(ErrorCode::STORE_UNIQUE_VIOLATION, "a record with this key already exists", "",
                  detail);
   }
   if (code.rfind("23", 0) == 0) {
-    return Error(ErrorCode::STORE_CONSTRAINT_VIOLATION, "the change breaks a store constraint",
-                 "", detail);
+    return Error(ErrorCode::STORE_CONSTRAINT_VIOLATION, "the change breaks a store constraint", "",
+                 detail);
   }
+  // Connection gone (08xxx), server shutting down (57P01..57P03), out of resources (53xxx).
   if (PQstatus(conn) != CONNECTION_OK || code.rfind("08", 0) == 0 || code.rfind("57P", 0) == 0 ||
       code.rfind("53", 0) == 0) {
     return Error(ErrorCode::STORE_UNAVAILABLE, "the store is unavailable", "", detail);
+  }
+  // Serialization failure, deadlock, lock not available: worth another try (as on MySQL).
+  if (code == "40001" || code == "40P01" || code == "55P03") {
+    return Error(ErrorCode::STORE_UNAVAILABLE, "the store is busy; try again", "", detail);
   }
   return Error(ErrorCode::STORE_QUERY_FAILED, "a store query failed", "", detail);
 }
@@ -51,44 +55,16 @@ class PostgresConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
-    std::string key(sql);
-    auto it = statements_.find(key);
-    if (it == statements_.end()) {
-      int count = 0;
-      std::string text = NumberPlaceholders(sql, &count);
-      std::string name = "s" + std::to_string(statements_.size() + 1);
-      ResultGuard prepared{PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr)};
-      if (PQresultStatus(prepared.result) != PGRES_COMMAND_OK) {
-        return PgError(conn_, prepared.result, sql);
-      }
-      it = statements_.emplace(key, Prepared{name, count}).first;
+    auto result = Execute(sql, params);
+    // A cached plan whose result columns changed under it (e.g. SELECT * after ALTER TABLE on
+    // another connection) fails with 0A000 before running anything. Outside a transaction it is
+    // safe to prepare again and retry once; inside one the transaction is already aborted.
+    if (!result.ok() && result.error().code == ErrorCode::STORE_QUERY_FAILED &&
+        last_sqlstate_ == "0A000" && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      Forget(std::string(sql));
+      result = Execute(sql, params);
     }
-    if (static_cast<int>(params.size()) != it->second.count) {
-      return Error(ErrorCode::STORE_QUERY_FAILED, "a store query failed", "",
-                   fmt::format("{} parameters for {} placeholders in: {}", params.size(),
-                               it->second.count, sql.substr(0, 200)));
-    }
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (size_t i = 0; i < params.size(); ++i) {
-      if (std::holds_alternative<std::monostate>(params[i])) continue;
-      if (const auto* n = std::get_if<int64_t>(&params[i])) {
-        texts[i] = std::to_string(*n);
-      } else if (const auto* d = std::get_if<double>(&params[i])) {
-        texts[i] = fmt::format("{}", *d);
-      } else {
-        texts[i] = std::get<std::string>(params[i]);
-      }
-      values[i] = texts[i].c_str();
-    }
-    ResultGuard result{PQexecPrepared(conn_, it->second.name.c_str(),
-                                      static_cast<int>(params.size()), values.data(), nullptr,
-                                      nullptr, 0)};
-    ExecStatusType status = PQresultStatus(result.result);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      return PgError(conn_, result.result, sql);
-    }
-    return ReadRows(result.result);
+    return result;
   }
 
   Status ExecScript(std::string_view sql) override {
@@ -108,6 +84,66 @@ class PostgresConnection final : public Connection {
     std::string name;
     int count;
   };
+  static constexpr size_t kMaxStatements = 256;
+
+  Result<Rows> Execute(std::string_view sql, const std::vector<Value>& params) {
+    last_sqlstate_.clear();
+    std::string key(sql);
+    auto it = statements_.find(key);
+    if (it == statements_.end()) {
+      if (statements_.size() >= kMaxStatements) DropStatements();
+      int count = 0;
+      std::string text = NumberPlaceholders(sql, &count);
+      // Names are never reused on this connection, so a failed DEALLOCATE cannot collide.
+      std::string name = "sluice_" + std::to_string(++statement_counter_);
+      ResultGuard prepared{PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr)};
+      if (PQresultStatus(prepared.result) != PGRES_COMMAND_OK) {
+        return Fail(prepared.result, sql);
+      }
+      it = statements_.emplace(std::move(key), Prepared{name, count}).first;
+    }
+    if (static_cast<int>(params.size()) != it->second.count) {
+      return Error(ErrorCode::STORE_QUERY_FAILED, "a store query failed", "",
+                   fmt::format("{} parameters for {} placeholders in: {}", params.size(),
+                               it->second.count, sql.substr(0, 200)));
+    }
+    // Text-format parameters; the server infers each one's type from the statement.
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (std::holds_alternative<std::monostate>(params[i])) continue;  // NULL
+      if (const auto* n = std::get_if<int64_t>(&params[i])) {
+        texts[i] = std::to_string(*n);
+      } else if (const auto* d = std::get_if<double>(&params[i])) {
+        texts[i] = fmt::format("{}", *d);  // shortest text that reads back as the same double
+      } else {
+        texts[i] = std::get<std::string>(params[i]);
+      }
+      values[i] = texts[i].c_str();
+    }
+    ResultGuard result{PQexecPrepared(conn_, it->second.name.c_str(),
+                                      static_cast<int>(params.size()), values.data(), nullptr,
+                                      nullptr, 0)};
+    ExecStatusType status = PQresultStatus(result.result);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      return Fail(result.result, sql);
+    }
+    return ReadRows(result.result);
+  }
+
+  Error Fail(const PGresult* result, std::string_view sql) {
+    const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    last_sqlstate_ = state != nullptr ? state : "";
+    return PgError(conn_, result, sql);
+  }
+
+  // Deallocates one cached statement (best effort: a failure only leaks a server-side plan).
+  void Forget(const std::string& key) {
+    auto it = statements_.find(key);
+    if (it == statements_.end()) return;
+    ResultGuard result{PQexec(conn_, ("DEALLOCATE " + it->second.name).c_str())};
+    statements_.erase(it);
+  }
 
   void DropStatements() {
     if (statements_.empty()) return;
@@ -158,20 +194,19 @@ class PostgresConnection final : public Connection {
 
   PGconn* conn_;
   std::unordered_map<std::string, Prepared> statements_;
+  uint64_t statement_counter_ = 0;
+  std::string last_sqlstate_;  // of the last failed Execute
 };
 
 Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
                                             const DatabaseOptions& options) {
-  std::vector<std::string> keys = {"host", "port", "dbname", "user", "password",
-                                   "connect_timeout", "application_name", "client_encoding"};
-  std::vector<std::string> values = {url.host,
-                                     std::to_string(url.port),
-                                     url.database,
-                                     url.user,
-                                     url.password,
-                                     std::to_string(options.connect_timeout_s),
-                                     "sluice",
-                                     "UTF8"};
+  std::vector<std::string> keys = {
+      "host",           "port", "dbname", "user", "password", "connect_timeout", "application_name",
+      "client_encoding"};
+  std::vector<std::string> values = {url.host,     std::to_string(url.port),
+                                     url.database, url.user,
+                                     url.password, std::to_string(options.connect_timeout_s),
+                                     "sluice",     "UTF8"};
   for (const auto& [key, value] : url.params) {
     keys.push_back(key);
     values.push_back(value);
@@ -200,7 +235,8 @@ Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
                  "db");
   }
   // Server notices (e.g. "drop cascades to ...") are not errors; keep them out of stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
 }
 
@@ -208,10 +244,41 @@ Result<std::unique_ptr<Connection>> Connect(const DatabaseUrl& url,
 
 Result<std::unique_ptr<Database>> OpenPostgresDatabase(const DatabaseUrl& url,
                                                        const DatabaseOptions& options) {
+  if (PQconninfoOption* defaults = PQconndefaults()) {
+    std::string unknown;
+    for (const auto& [key, value] : url.params) {
+      bool known = false;
+      for (const PQconninfoOption* option = defaults; option->keyword != nullptr; ++option) {
+        known = known || key == option->keyword;
+      }
+      if (!known) {
+        unknown = key;
+        break;
+      }
+    }
+    PQconninfoFree(defaults);
+    if (!unknown.empty()) {
+      return Error(ErrorCode::STORE_BAD_URL,
+                   "the PostgreSQL URL has an unknown parameter '" + unknown.substr(0, 32) +
+                       "' (it takes libpq connection keywords such as sslmode)",
+                   "db");
+    }
+  }
   auto database = std::make_unique<PooledDatabase>(
       Dialect::kPostgres, [url, options] { return Connect(url, options); }, options.pool_size,
       "BEGIN");
   SLUICE_RETURN_IF_ERROR(database->Warm());
+  // Text is exchanged as UTF-8; a database in another encoding would reject (or, as SQL_ASCII,
+  // silently mangle) anything outside it. Refuse at start instead.
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows encoding, database->Query("SELECT current_setting('server_encoding') AS encoding", {}));
+  if (std::string name = encoding.Text(0, "encoding"); name != "UTF8") {
+    return Error(ErrorCode::STORE_UNAVAILABLE,
+                 fmt::format("the PostgreSQL database {} uses encoding {}; Sluice needs UTF8 "
+                             "(CREATE DATABASE ... ENCODING 'UTF8')",
+                             url.database, name),
+                 "db");
+  }
   return std::unique_ptr<Database>(std::move(database));
 }
 

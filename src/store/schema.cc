@@ -1,4 +1,6 @@
 // The schema's history. Append new migrations at the end; never edit one that has shipped.
+// Every statement is restartable (IF NOT EXISTS): MariaDB commits DDL as it goes, so a crash in the
+// middle of a migration leaves its first tables behind and the next start runs it again.
 #include "store/migrations.h"
 
 namespace sluice::store {
@@ -6,7 +8,7 @@ namespace sluice::store {
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "people, teams, tokens and the audit log", R"sql(
-CREATE TABLE users (
+CREATE TABLE IF NOT EXISTS users (
   id {{id}},
   username VARCHAR(64) NOT NULL UNIQUE,
   display_name VARCHAR(255) NOT NULL DEFAULT '',
@@ -17,14 +19,14 @@ CREATE TABLE users (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
-CREATE TABLE teams (
+CREATE TABLE IF NOT EXISTS teams (
   id {{id}},
   name VARCHAR(64) NOT NULL UNIQUE,
   description VARCHAR(1024) NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
-CREATE TABLE team_members (
+CREATE TABLE IF NOT EXISTS team_members (
   team_id BIGINT NOT NULL,
   user_id BIGINT NOT NULL,
   role VARCHAR(16) NOT NULL,
@@ -33,8 +35,8 @@ CREATE TABLE team_members (
   FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE,
   FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
 );
-CREATE INDEX team_members_user ON team_members(user_id);
-CREATE TABLE tokens (
+CREATE INDEX IF NOT EXISTS team_members_user ON team_members(user_id);
+CREATE TABLE IF NOT EXISTS tokens (
   id {{id}},
   user_id BIGINT NOT NULL,
   kind VARCHAR(16) NOT NULL,
@@ -49,9 +51,9 @@ CREATE TABLE tokens (
   FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE,
   FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 );
-CREATE INDEX tokens_user ON tokens(user_id);
-CREATE INDEX tokens_team ON tokens(team_id);
-CREATE TABLE audit_log (
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user_id);
+CREATE INDEX IF NOT EXISTS tokens_team ON tokens(team_id);
+CREATE TABLE IF NOT EXISTS audit_log (
   id {{id}},
   at BIGINT NOT NULL,
   actor_id BIGINT NULL,
@@ -65,9 +67,9 @@ CREATE TABLE audit_log (
   request_id VARCHAR(64) NOT NULL,
   client_ip VARCHAR(64) NOT NULL DEFAULT ''
 );
-CREATE INDEX audit_log_at ON audit_log(at);
-CREATE INDEX audit_log_actor ON audit_log(actor);
-CREATE INDEX audit_log_action ON audit_log(action)
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);
+CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor);
+CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log(action)
 )sql"},
   };
   return kMigrations;

@@ -30,7 +30,7 @@ class Cli : public SluiceTest {
   }
   // Runs `sluice ARGS` with a private config folder; `input` goes to stdin.
   CliRun Sluice(const std::string& args, const std::string& input = "",
-             const std::string& env = "") {
+                const std::string& env = "") {
     std::string command = "printf '%s' '" + input + "' | env -u SLUICE_SERVER -u SLUICE_TOKEN " +
                           "SLUICE_CONFIG_DIR=" + config_dir_ + " " + env + " " + SluiceBinary() +
                           " " + args + " 2>&1";
@@ -38,7 +38,8 @@ class Cli : public SluiceTest {
     FILE* pipe = ::popen(command.c_str(), "r");
     std::array<char, 4096> buffer{};
     size_t n;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+      run.out.append(buffer.data(), n);
     int status = ::pclose(pipe);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return run;
@@ -52,12 +53,13 @@ TEST_F(Cli, LoginWhoamiPeopleTokensAndLogout) {
   EXPECT_EQ(before.exit_code, 4) << before.out;
   EXPECT_NE(before.out.find("not logged in"), std::string::npos);
 
-  CliRun wrong = Sluice("login " + server + " --username admin --password-stdin", "not-the-password\n");
+  CliRun wrong =
+      Sluice("login " + server + " --username admin --password-stdin", "not-the-password\n");
   EXPECT_EQ(wrong.exit_code, 1) << wrong.out;
   EXPECT_NE(wrong.out.find("INVALID_CREDENTIALS"), std::string::npos) << wrong.out;
 
   CliRun login = Sluice("login " + server + " --username admin --password-stdin",
-                     "admin-password-for-tests\n");
+                        "admin-password-for-tests\n");
   ASSERT_EQ(login.exit_code, 0) << login.out;
   std::string credentials = config_dir_ + "/credentials.json";
   struct stat info {};
@@ -70,7 +72,8 @@ TEST_F(Cli, LoginWhoamiPeopleTokensAndLogout) {
   EXPECT_NE(whoami.out.find("admin"), std::string::npos);
   EXPECT_NE(whoami.out.find("default"), std::string::npos);
 
-  EXPECT_EQ(Sluice("user create --username alice --password-stdin", "alice-password-1\n").exit_code, 0);
+  EXPECT_EQ(Sluice("user create --username alice --password-stdin", "alice-password-1\n").exit_code,
+            0);
   CliRun again = Sluice("user create --username alice --password-stdin", "alice-password-1\n");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.out.find("USER_EXISTS"), std::string::npos) << again.out;
@@ -91,11 +94,11 @@ TEST_F(Cli, LoginWhoamiPeopleTokensAndLogout) {
   auto start = token.out.find("slt_");
   ASSERT_NE(start, std::string::npos) << token.out;
   std::string secret = token.out.substr(start, token.out.find_first_of(" \n", start) - start);
-  CliRun as_token = Sluice("--server " + server_->base_url() + " whoami", "",
-                        "SLUICE_TOKEN=" + secret);
+  CliRun as_token =
+      Sluice("--server " + server_->base_url() + " whoami", "", "SLUICE_TOKEN=" + secret);
   EXPECT_EQ(as_token.exit_code, 0) << as_token.out;
-  CliRun forbidden = Sluice("user list", "", "SLUICE_SERVER=" + server_->base_url() +
-                                              " SLUICE_TOKEN=" + secret);
+  CliRun forbidden =
+      Sluice("user list", "", "SLUICE_SERVER=" + server_->base_url() + " SLUICE_TOKEN=" + secret);
   EXPECT_EQ(forbidden.exit_code, 1) << forbidden.out;
   EXPECT_NE(forbidden.out.find("FORBIDDEN"), std::string::npos);
 

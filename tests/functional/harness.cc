@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+
+extern char** environ;
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -75,7 +77,7 @@ HttpResult HttpClient::Raw(const std::string& method, const std::string& path,
   std::string url = base_url_ + path;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
@@ -131,25 +133,54 @@ void ResetDatabase() {
   if (url.empty()) return;
   auto db = store::OpenDatabase(url);
   if (!db.ok()) {
-    throw std::runtime_error("cannot open the test database: " + db.error().message);
+    throw std::runtime_error("cannot open the test database " + url + ": " + db.error().message +
+                             " " + db.error().internal_detail);
   }
   if ((*db)->dialect() == store::Dialect::kPostgres) {
-    auto r = (*db)->Query("DROP SCHEMA public CASCADE");
-    auto c = (*db)->Query("CREATE SCHEMA public");
-    if (!c.ok()) throw std::runtime_error("cannot reset PostgreSQL: " + c.error().internal_detail);
+    Status status = (*db)->Transaction([](store::Connection& c) -> Status {
+      return c.ExecScript("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;");
+    });
+    if (!status.ok()) {
+      throw std::runtime_error("cannot reset PostgreSQL: " + status.error().internal_detail);
+    }
     return;
   }
-  auto tables = (*db)->Query(
-      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()");
-  if (!tables.ok()) throw std::runtime_error("cannot list MySQL tables");
+  if ((*db)->dialect() != store::Dialect::kMysql) {
+    throw std::runtime_error("SLUICE_TEST_DB_URL is neither PostgreSQL nor MySQL: " + url);
+  }
+  // One connection for all of it: FOREIGN_KEY_CHECKS is per session.
   Status status = (*db)->Transaction([&](store::Connection& c) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(store::Rows tables,
+                            c.Query("SELECT table_name AS t FROM information_schema.tables "
+                                    "WHERE table_schema = DATABASE()"));
     SLUICE_RETURN_IF_ERROR(c.ExecScript("SET FOREIGN_KEY_CHECKS = 0"));
-    for (size_t i = 0; i < tables->size(); ++i) {
-      SLUICE_RETURN_IF_ERROR(c.ExecScript("DROP TABLE IF EXISTS `" + tables->Text(i, "t") + "`"));
+    for (size_t i = 0; i < tables.size(); ++i) {
+      std::string name = tables.Text(i, "t");
+      if (name.find('`') != std::string::npos) {
+        return Error(ErrorCode::INTERNAL, "unexpected table name", "", name);
+      }
+      SLUICE_RETURN_IF_ERROR(c.ExecScript("DROP TABLE IF EXISTS `" + name + "`"));
     }
     return c.ExecScript("SET FOREIGN_KEY_CHECKS = 1");
   });
-  if (!status.ok()) throw std::runtime_error("cannot reset MySQL: " + status.error().internal_detail);
+  if (!status.ok()) {
+    throw std::runtime_error("cannot reset MySQL: " + status.error().message + " " +
+                             status.error().internal_detail);
+  }
+}
+
+int64_t QueryInt(const std::string& url, const std::string& sql) {
+  auto db = store::OpenDatabase(url);
+  if (!db.ok()) throw std::runtime_error("cannot open " + url + ": " + db.error().message);
+  auto rows = (*db)->Query(sql);
+  if (!rows.ok()) {
+    throw std::runtime_error("query failed: " + sql + ": " + rows.error().internal_detail);
+  }
+  if (rows->size() == 0 || rows->rows[0].empty()) throw std::runtime_error("no rows: " + sql);
+  const store::Value& value = rows->rows[0][0];
+  if (const auto* i = std::get_if<int64_t>(&value)) return *i;
+  if (const auto* text = std::get_if<std::string>(&value)) return std::stoll(*text);
+  throw std::runtime_error("not an integer: " + sql);
 }
 
 int FreePort() {
@@ -180,65 +211,113 @@ SluiceProcess::SluiceProcess(ServerOptions options) : options_(std::move(options
   char pattern[] = "/tmp/sluice-func-XXXXXX";
   char* dir = ::mkdtemp(pattern);
   if (dir == nullptr) throw std::runtime_error("mkdtemp failed");
-  data_dir_ = std::string(dir) + "/data";
+  data_dir_ = dir;
 }
 
 SluiceProcess::~SluiceProcess() {
   admin_.reset();
   if (pid_ > 0) Stop();
   std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::path(data_dir_).parent_path(), ec);
+  std::filesystem::remove_all(data_dir_, ec);
 }
 
-std::string SluiceProcess::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
+std::string SluiceProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+std::string SluiceProcess::store_url() const {
+  std::string url = TestDatabaseUrl();
+  return url.empty() ? "sqlite://" + data_dir_ + "/sluice.db" : url;
 }
 
 std::string SluiceProcess::log() const {
-  std::ifstream in(std::filesystem::path(data_dir_).parent_path() / "server.log");
+  std::ifstream in(data_dir_ + "/server.log");
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
+namespace {
+
+// The environment of the child, prepared before fork() so the child only calls execve().
+std::vector<std::string> ChildEnvironment(const ServerOptions& options) {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string text = *entry;
+    auto eq = text.find('=');
+    if (eq != std::string::npos) env[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  env.erase("SLUICE_ADMIN_PASSWORD");
+  if (!options.admin_password.empty()) env["SLUICE_ADMIN_PASSWORD"] = options.admin_password;
+  for (const auto& [name, value] : options.extra_env) env[name] = value;
+  std::vector<std::string> out;
+  for (const auto& [name, value] : env) out.push_back(name + "=" + value);
+  return out;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& text : strings) out.push_back(text.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
 bool SluiceProcess::Start(std::string* error) {
-  if (port_ == 0) port_ = FreePort();
-  std::string log_path = (std::filesystem::path(data_dir_).parent_path() / "server.log").string();
-  std::vector<std::string> args = {SluiceBinary(), "serve", "--listen",
-                                   "127.0.0.1:" + std::to_string(port_), "--data-dir", data_dir_};
+  if (pid_ > 0) {
+    *error = "already running";
+    return false;
+  }
+  // FreePort() cannot reserve the port; when another process takes it between the probe and the
+  // bind, the server exits with "cannot listen" and we try another port.
+  for (int attempt = 1;; ++attempt) {
+    if (port_ == 0) port_ = FreePort();
+    size_t log_before = log().size();
+    if (StartOnce(error)) return true;
+    bool port_taken = log().find("cannot listen", log_before) != std::string::npos;
+    if (!port_taken || attempt == 3) return false;
+    port_ = 0;
+  }
+}
+
+bool SluiceProcess::StartOnce(std::string* error) {
+  std::string log_path = data_dir_ + "/server.log";
+  std::vector<std::string> args = {SluiceBinary(), "serve",
+                                   "--listen",     "127.0.0.1:" + std::to_string(port_),
+                                   "--data-dir",   data_dir_};
   if (!TestDatabaseUrl().empty()) {
     args.push_back("--db");
     args.push_back(TestDatabaseUrl());
   }
   for (const auto& arg : options_.extra_args) args.push_back(arg);
+  std::vector<std::string> env = ChildEnvironment(options_);
+  std::vector<char*> argv = Pointers(args);
+  std::vector<char*> envp = Pointers(env);
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0) {
+    *error = "cannot open " + log_path;
+    return false;
+  }
   pid_t pid = ::fork();
   if (pid < 0) {
+    ::close(log_fd);
     *error = "fork failed";
     return false;
   }
   if (pid == 0) {
-    ::setpgid(0, 0);
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (!options_.admin_password.empty()) {
-      ::setenv("SLUICE_ADMIN_PASSWORD", options_.admin_password.c_str(), 1);
-    } else {
-      ::unsetenv("SLUICE_ADMIN_PASSWORD");
-    }
-    for (const auto& [name, value] : options_.extra_env) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::setpgid(0, 0);  // its own process group: signals to the test runner do not reach it
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
+  ::close(log_fd);
+  ::setpgid(pid, pid);  // also from the parent, so Stop() can signal the group at once
   pid_ = pid;
   HttpClient probe(base_url());
+  int exit_status = 0;
   bool ready = WaitFor(
       [&] {
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        if (::waitpid(pid_, &exit_status, WNOHANG) == pid_) {
           pid_ = -1;
           return true;
         }
@@ -246,7 +325,8 @@ bool SluiceProcess::Start(std::string* error) {
       },
       std::chrono::seconds(20));
   if (pid_ < 0) {
-    *error = "sluice exited during start; log:\n" + log();
+    *error =
+        "sluice exited during start (status " + std::to_string(exit_status) + "); log:\n" + log();
     return false;
   }
   if (!ready) {
@@ -260,8 +340,8 @@ int SluiceProcess::Stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
-  bool exited = WaitFor([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; },
-                        std::chrono::seconds(20));
+  bool exited =
+      WaitFor([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(20));
   if (!exited) {
     ::kill(-pid_, SIGKILL);
     ::waitpid(pid_, &status, 0);
@@ -284,8 +364,8 @@ void SluiceProcess::Kill9() {
 HttpClient& SluiceProcess::admin() {
   if (!admin_) {
     admin_.emplace(base_url());
-    HttpResult login = admin_->Post(
-        "/api/v1/auth/login", {{"username", "admin"}, {"password", options_.admin_password}});
+    HttpResult login = admin_->Post("/api/v1/auth/login",
+                                    {{"username", "admin"}, {"password", options_.admin_password}});
     if (login.status != 200) {
       throw std::runtime_error("admin login failed: " + std::to_string(login.status) + " " +
                                login.body);

@@ -33,7 +33,8 @@ struct HttpResult {
   std::string error_code() const;
 };
 
-// A minimal blocking HTTP client (libcurl). Not thread-safe; make one per thread.
+// A minimal blocking HTTP client (libcurl, 10 s timeout per request). Not thread-safe; make one
+// per thread.
 class HttpClient {
  public:
   explicit HttpClient(std::string base_url);
@@ -80,11 +81,15 @@ class SluiceProcess {
   pid_t pid() const { return pid_; }
   std::string base_url() const;
   const std::string& data_dir() const { return data_dir_; }
-  std::string log() const;  // what the server printed so far
+  std::string log() const;  // what the server printed so far (<data_dir>/server.log)
+  // The URL of the store this server uses (sqlite://<data_dir>/sluice.db or TestDatabaseUrl()).
+  std::string store_url() const;
   // A client logged in as admin (logs in on first use).
   HttpClient& admin();
 
  private:
+  bool StartOnce(std::string* error);
+
   ServerOptions options_;
   std::string data_dir_;
   int port_ = 0;
@@ -101,6 +106,9 @@ void ResetDatabase();
 int FreePort();
 // Path of the built `sluice` binary.
 std::string SluiceBinary();
+// Runs one query on the database at `url` (the project's store library) and returns the first
+// column of the first row as an integer. Throws std::runtime_error on failure.
+int64_t QueryInt(const std::string& url, const std::string& sql);
 // Polls `condition` every 20 ms until it is true or `deadline` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
 
