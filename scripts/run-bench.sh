@@ -49,7 +49,7 @@ total=$(curl -sf "$base/api/v1/users?limit=1" -H "Authorization: Bearer $token" 
   python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 echo "users in the store: $total"
 
-for path in "/api/v1/me" "/api/v1/users?limit=50&offset=5000"; do
+for path in "/api/v1/me" "/api/v1/users?limit=50" "/api/v1/users?limit=50&offset=5000"; do
   echo "== wrk -t2 -c64 -d$duration --latency GET $path"
   wrk -t2 -c64 -d"$duration" --latency -H "Authorization: Bearer $token" "$base$path" |
     grep -E 'Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors'
