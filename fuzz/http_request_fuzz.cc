@@ -25,9 +25,9 @@ struct Target {
 
 const std::vector<Target>& JsonTargets() {
   static const std::vector<Target> kTargets = {
-      {"POST", "/api/v1/auth/login"},    {"POST", "/api/v1/users"},
-      {"PATCH", "/api/v1/users/2"},      {"POST", "/api/v1/teams"},
-      {"PATCH", "/api/v1/teams/1"},      {"POST", "/api/v1/teams/1/members"},
+      {"POST", "/api/v1/auth/login"},         {"POST", "/api/v1/users"},
+      {"PATCH", "/api/v1/users/2"},           {"POST", "/api/v1/teams"},
+      {"PATCH", "/api/v1/teams/1"},           {"POST", "/api/v1/teams/1/members"},
       {"PATCH", "/api/v1/teams/1/members/1"}, {"POST", "/api/v1/tokens"},
       {"POST", "/api/v1/me/password"},
   };
@@ -42,9 +42,9 @@ struct World {
   World() {
     spdlog::set_level(spdlog::level::off);
     sluice::server::ServeConfig config;
-    config.data_dir = (std::filesystem::temp_directory_path() /
-                       ("sluice-fuzz-" + std::to_string(::getpid())))
-                          .string();
+    config.data_dir =
+        (std::filesystem::temp_directory_path() / ("sluice-fuzz-" + std::to_string(::getpid())))
+            .string();
     std::filesystem::remove_all(config.data_dir);
     auto created = sluice::server::Application::Create(config, clock, "fuzz-admin-password");
     if (!created.ok()) {

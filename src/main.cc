@@ -1,7 +1,6 @@
 // The `sluice` program: `sluice serve` runs the control plane; the other subcommands are a
 // command-line client of its REST API.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/commands.h"
@@ -32,9 +31,8 @@ int main(int argc, char** argv) {
   };
   for (const auto& spec : kFlags) {
     serve->add_option_function<std::string>(
-        spec.flag, [&serve_flags, key = spec.key](const std::string& v) {
-          serve_flags.values[key] = v;
-        },
+        spec.flag,
+        [&serve_flags, key = spec.key](const std::string& v) { serve_flags.values[key] = v; },
         spec.help);
   }
 

@@ -85,8 +85,8 @@ ApiResult<Json> ApiClient::Delete(std::string_view path) {
   return Send("DELETE", path, {}, nullptr);
 }
 
-ApiResult<Json> ApiClient::Send(std::string method, std::string_view path,
-                                const QueryParams& query, const Json* body) {
+ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const QueryParams& query,
+                                const Json* body) {
   HttpRequest request;
   request.method = std::move(method);
   request.url = server_ + std::string(path);
@@ -124,11 +124,14 @@ ApiResult<Json> ApiClient::Send(std::string method, std::string_view path,
 
   if (response.status >= 200 && response.status < 300) {
     if (!is_json) {
-      return ApiError{ApiError::Kind::kApi, "BAD_RESPONSE",
+      return ApiError{ApiError::Kind::kApi,
+                      "BAD_RESPONSE",
                       fmt::format("the server at {} answered HTTP {} with a body that is not "
                                   "JSON; is this the URL of a Sluice server?",
                                   server_, response.status),
-                      header_request_id, "", response.status};
+                      header_request_id,
+                      "",
+                      response.status};
     }
     return parsed;  // null for an empty body
   }
@@ -148,9 +151,10 @@ ApiResult<Json> ApiClient::Send(std::string method, std::string_view path,
     return error;
   }
   error.code = "BAD_RESPONSE";
-  error.message = fmt::format("the server at {} answered HTTP {} without a Sluice error body; is "
-                              "this the URL of a Sluice server?",
-                              server_, response.status);
+  error.message = fmt::format(
+      "the server at {} answered HTTP {} without a Sluice error body; is "
+      "this the URL of a Sluice server?",
+      server_, response.status);
   return error;
 }
 

@@ -45,7 +45,7 @@ struct ApiError {
 template <typename T>
 class [[nodiscard]] ApiResult {
  public:
-  ApiResult(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
+  ApiResult(T value) : data_(std::move(value)) {}         // NOLINT: implicit by design
   ApiResult(ApiError error) : data_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(data_); }

@@ -18,8 +18,9 @@ std::optional<std::string> NonEmptyEnv(const EnvLookup& env, const char* name) {
   return value;
 }
 
-const char* kLoginHint = "log in with `sluice login --server URL`, or set SLUICE_SERVER and "
-                         "SLUICE_TOKEN";
+const char* kLoginHint =
+    "log in with `sluice login --server URL`, or set SLUICE_SERVER and "
+    "SLUICE_TOKEN";
 
 }  // namespace
 
@@ -62,8 +63,7 @@ std::function<void()> ClientCommands::Bind(Command command) {
 void ClientCommands::AddListOptions(CLI::App* cmd) {
   cmd->add_option("--limit", options_.limit, "at most this many (the server's default is 50)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
-  cmd->add_option("--offset", options_.offset, "skip this many")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--offset", options_.offset, "skip this many")->check(CLI::NonNegativeNumber);
 }
 
 void ClientCommands::AddPasswordOptions(CLI::App* cmd) {
@@ -96,9 +96,9 @@ void ClientCommands::PrintMore(const Json& list, std::string_view noun) {
 
 ApiResult<ClientCommands::Connection> ClientCommands::Resolve() {
   Connection connection;
-  std::optional<std::string> server_given =
-      !options_.server.empty() ? std::optional(options_.server)
-                               : NonEmptyEnv(deps_.env, "SLUICE_SERVER");
+  std::optional<std::string> server_given = !options_.server.empty()
+                                                ? std::optional(options_.server)
+                                                : NonEmptyEnv(deps_.env, "SLUICE_SERVER");
   std::optional<std::string> token_given = !options_.token.empty()
                                                ? std::optional(options_.token)
                                                : NonEmptyEnv(deps_.env, "SLUICE_TOKEN");
@@ -138,11 +138,10 @@ ApiResult<ClientCommands::Connection> ClientCommands::Resolve() {
                     "SLUICE_TOKEN",
                     connection.server, connection.server));
   }
-  if (auto expires = ParseRfc3339(saved->expires_at);
-      expires && *expires <= deps_.clock->Now()) {
-    return ApiError::NotLoggedIn(fmt::format(
-        "the saved login for {} expired {}: log in again with `sluice login`", connection.server,
-        RelativeTime(*expires, deps_.clock->Now())));
+  if (auto expires = ParseRfc3339(saved->expires_at); expires && *expires <= deps_.clock->Now()) {
+    return ApiError::NotLoggedIn(
+        fmt::format("the saved login for {} expired {}: log in again with `sluice login`",
+                    connection.server, RelativeTime(*expires, deps_.clock->Now())));
   }
   connection.token = saved->token;
   connection.from_saved = true;
@@ -231,7 +230,8 @@ ApiStatus ClientCommands::Login() {
   if (!password.ok()) return std::move(password).error();
 
   ApiClient client(*deps_.transport, server, /*token=*/"");
-  auto answer = client.Post("/api/v1/auth/login", {{"username", username}, {"password", *password}});
+  auto answer =
+      client.Post("/api/v1/auth/login", {{"username", username}, {"password", *password}});
   if (!answer.ok()) return std::move(answer).error();
   Json& body = *answer;
   if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) {
@@ -415,8 +415,8 @@ void ClientCommands::Register(CLI::App& app) {
   auto* no_admin =
       user_update->add_flag("--no-admin", options_.no_admin, "take administrator rights away");
   admin->excludes(no_admin);
-  auto* disable = user_update->add_flag("--disable", options_.disable,
-                                        "disable: no log in, tokens revoked");
+  auto* disable =
+      user_update->add_flag("--disable", options_.disable, "disable: no log in, tokens revoked");
   auto* enable = user_update->add_flag("--enable", options_.enable, "enable again");
   disable->excludes(enable);
   user_update->callback(Bind(&ClientCommands::UserUpdate));

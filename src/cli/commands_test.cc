@@ -33,8 +33,8 @@ const char* kTeams = R"({"items":[
 
 std::string ErrorBody(const std::string& code, const std::string& message,
                       const std::string& request_id) {
-  return Json{{"error", {{"code", code}, {"number", 1}, {"message", message},
-                         {"request_id", request_id}}}}
+  return Json{
+      {"error", {{"code", code}, {"number", 1}, {"message", message}, {"request_id", request_id}}}}
       .dump();
 }
 
@@ -125,7 +125,8 @@ TEST_F(CliCommands, LoginWithPasswordStdinPostsCredentialsAndSavesAnOwnerOnlyFil
 
   EXPECT_EQ(Out(),
             "Logged in to http://sluice.test:8765 as admin; the session expires in 12 hours.\n"
-            "Saved the login in " + CredentialsFile().string() + ".\n");
+            "Saved the login in " +
+                CredentialsFile().string() + ".\n");
   for (const std::string& shown : {Out(), Err()}) {
     EXPECT_EQ(shown.find("sls_fresh-secret"), std::string::npos);
     EXPECT_EQ(shown.find(kPassword), std::string::npos);
@@ -146,8 +147,9 @@ TEST_F(CliCommands, LoginJsonOutputLeavesTheTokenOut) {
 }
 
 TEST_F(CliCommands, LoginPromptsOnATerminalWithoutEchoingThePassword) {
-  transport_.On("POST", "/api/v1/auth/login", 200,
-                R"({"token":"t","expires_at":"2026-11-25T12:00:00.000Z","user":{"username":"bob"}})");
+  transport_.On(
+      "POST", "/api/v1/auth/login", 200,
+      R"({"token":"t","expires_at":"2026-11-25T12:00:00.000Z","user":{"username":"bob"}})");
   interactive_ = true;
   answers_ = {"bob", kPassword};
   ASSERT_EQ(Run({"login", "--server", kServer}), 0) << Err();
@@ -182,8 +184,7 @@ TEST_F(CliCommands, LoginPasswordFileReadsTheFirstLine) {
   transport_.On("POST", "/api/v1/auth/login", 200, R"({"token":"t","expires_at":null})");
   fs::path file = dir_ / "pw";
   { std::ofstream(file) << kPassword << "\nignored\n"; }
-  ASSERT_EQ(Run({"login", "--server", kServer, "-u", "admin", "--password-file", file.string()}),
-            0)
+  ASSERT_EQ(Run({"login", "--server", kServer, "-u", "admin", "--password-file", file.string()}), 0)
       << Err();
   EXPECT_EQ(Json::parse(transport_.last().body)["password"], kPassword);
   EXPECT_NE(Out().find("expires never"), std::string::npos);
@@ -271,7 +272,8 @@ TEST_F(CliCommands, AnExpiredSavedLoginIsNotUsed) {
 
 TEST_F(CliCommands, ATokenTheServerRejectsExitsFourWithAHint) {
   SaveLogin();
-  transport_.On("GET", "/api/v1/me", 401, ErrorBody("TOKEN_REVOKED", "the token was revoked", "r-5"));
+  transport_.On("GET", "/api/v1/me", 401,
+                ErrorBody("TOKEN_REVOKED", "the token was revoked", "r-5"));
   EXPECT_EQ(Run({"whoami"}), kExitNotLoggedIn);
   EXPECT_EQ(Err(),
             "error: the token was revoked (TOKEN_REVOKED, request r-5)\n"
@@ -283,7 +285,8 @@ TEST_F(CliCommands, AnUnreachableServerExitsThree) {
   SaveLogin();
   transport_.SetUnreachable("Connection refused");
   EXPECT_EQ(Run({"user", "list"}), kExitUnreachable);
-  EXPECT_EQ(Err(), "error: cannot reach the server at http://sluice.test:8765: Connection refused\n");
+  EXPECT_EQ(Err(),
+            "error: cannot reach the server at http://sluice.test:8765: Connection refused\n");
 }
 
 TEST_F(CliCommands, AFileOthersCanReadIsReportedButStillUsed) {
@@ -357,9 +360,11 @@ TEST_F(CliCommands, UserCreateSendsTheFieldsAndNeverPrintsThePassword) {
             0)
       << Err();
   EXPECT_EQ(transport_.last().method, "POST");
-  EXPECT_EQ(Json::parse(transport_.last().body),
-            Json({{"username", "bob"}, {"password", kPassword}, {"display_name", "Bob"},
-                  {"email", "b@x"}, {"is_admin", true}}));
+  EXPECT_EQ(Json::parse(transport_.last().body), Json({{"username", "bob"},
+                                                       {"password", kPassword},
+                                                       {"display_name", "Bob"},
+                                                       {"email", "b@x"},
+                                                       {"is_admin", true}}));
   EXPECT_EQ(Out(), "Created user bob (id 8).\n");
   EXPECT_EQ(Err().find(kPassword), std::string::npos);
 }
@@ -375,13 +380,16 @@ TEST_F(CliCommands, UserCreateOnATerminalAsksTwiceAndChecks) {
 
 TEST_F(CliCommands, UserShowByNameLooksTheNameUp) {
   SaveLogin();
-  transport_.On("GET", "/api/v1/users", 200,
-                R"({"items":[{"id":70,"username":"alicia"},{"id":7,"username":"alice"}],"total":2})");
-  transport_.On("GET", "/api/v1/users/7", 200,
-                R"({"id":7,"username":"alice","display_name":"Alice","email":"a@x","is_admin":false,"disabled":false,"created_at":"2026-11-24T00:00:00.000Z"})");
+  transport_.On(
+      "GET", "/api/v1/users", 200,
+      R"({"items":[{"id":70,"username":"alicia"},{"id":7,"username":"alice"}],"total":2})");
+  transport_.On(
+      "GET", "/api/v1/users/7", 200,
+      R"({"id":7,"username":"alice","display_name":"Alice","email":"a@x","is_admin":false,"disabled":false,"created_at":"2026-11-24T00:00:00.000Z"})");
   ASSERT_EQ(Run({"user", "show", "alice"}), 0) << Err();
   ASSERT_EQ(transport_.requests().size(), 2u);
-  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.requests()[0].url), "limit=1000&offset=0&q=alice");
+  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.requests()[0].url),
+            "limit=1000&offset=0&q=alice");
   EXPECT_EQ(transport_.last().url, std::string(kServer) + "/api/v1/users/7");
   EXPECT_EQ(Out(),
             "ID:        7\n"
@@ -417,9 +425,9 @@ TEST_F(CliCommands, UserDelete) {
 
 TEST_F(CliCommands, ApiErrorsPrintCodeAndRequestIdAndExitOne) {
   SaveLogin();
-  transport_.On("DELETE", "/api/v1/users/1", 409,
-                ErrorBody("CONFLICT", "you cannot delete yourself; ask another administrator",
-                          "7f3a"));
+  transport_.On(
+      "DELETE", "/api/v1/users/1", 409,
+      ErrorBody("CONFLICT", "you cannot delete yourself; ask another administrator", "7f3a"));
   EXPECT_EQ(Run({"user", "delete", "1"}), kExitApiError);
   EXPECT_EQ(Out(), "");
   EXPECT_EQ(Err(),
@@ -443,12 +451,14 @@ TEST_F(CliCommands, TeamCreateAndShow) {
   SaveLogin();
   transport_.On("POST", "/api/v1/teams", 201, R"({"id":3,"name":"data eng","description":"d"})");
   ASSERT_EQ(Run({"team", "create", "data eng", "--description", "d"}), 0) << Err();
-  EXPECT_EQ(Json::parse(transport_.last().body), Json({{"name", "data eng"}, {"description", "d"}}));
+  EXPECT_EQ(Json::parse(transport_.last().body),
+            Json({{"name", "data eng"}, {"description", "d"}}));
   EXPECT_EQ(Out(), "Created team data eng (id 3).\n");
 
   transport_.On("GET", "/api/v1/teams", 200, kTeams);
-  transport_.On("GET", "/api/v1/teams/2", 200,
-                R"({"id":2,"name":"analytics","description":"","created_at":"2026-11-24T23:00:00.000Z"})");
+  transport_.On(
+      "GET", "/api/v1/teams/2", 200,
+      R"({"id":2,"name":"analytics","description":"","created_at":"2026-11-24T23:00:00.000Z"})");
   ASSERT_EQ(Run({"team", "show", "analytics"}), 0) << Err();
   EXPECT_EQ(Out(),
             "ID:           2\n"
@@ -526,8 +536,9 @@ TEST_F(CliCommands, MemberSetRoleAndRemoveFindTheMemberInTheTeam) {
 
 TEST_F(CliCommands, MemberListTable) {
   SaveLogin();
-  transport_.On("GET", "/api/v1/teams/2/members", 200,
-                R"({"items":[{"user_id":7,"username":"alice","display_name":"Alice","role":"viewer","created_at":"2026-11-24T23:59:00.000Z"}],"total":1})");
+  transport_.On(
+      "GET", "/api/v1/teams/2/members", 200,
+      R"({"items":[{"user_id":7,"username":"alice","display_name":"Alice","role":"viewer","created_at":"2026-11-24T23:59:00.000Z"}],"total":1})");
   ASSERT_EQ(Run({"team", "member", "list", "2"}), 0) << Err();
   EXPECT_EQ(Out(),
             "USER ID  USERNAME  NAME   ROLE    SINCE\n"
@@ -598,10 +609,13 @@ TEST_F(CliCommands, TheSavedTokenAppearsInNoOutput) {
   SaveLogin();
   transport_.On("GET", "/api/v1/me", 200, kMe);
   transport_.On("GET", "/api/v1/teams", 200, kTeams);
-  transport_.On("GET", "/api/v1/users", 401, ErrorBody("TOKEN_EXPIRED", "the token has expired", "x"));
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"whoami"}, {"whoami", "-o", "json"}, {"team", "list"}, {"user", "list"},
-           {"team", "show", "nope"}}) {
+  transport_.On("GET", "/api/v1/users", 401,
+                ErrorBody("TOKEN_EXPIRED", "the token has expired", "x"));
+  for (auto args : std::vector<std::vector<std::string>>{{"whoami"},
+                                                         {"whoami", "-o", "json"},
+                                                         {"team", "list"},
+                                                         {"user", "list"},
+                                                         {"team", "show", "nope"}}) {
     Run(args);
     EXPECT_EQ(Out().find(kSavedToken), std::string::npos) << args[0];
     EXPECT_EQ(Err().find(kSavedToken), std::string::npos) << args[0];

@@ -29,7 +29,8 @@ class EchoOff {
     struct termios quiet = g_saved_termios;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
-    for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) old_[Index(s)] = ::signal(s, RestoreEchoAndReraise);
+    for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP})
+      old_[Index(s)] = ::signal(s, RestoreEchoAndReraise);
     if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0) g_echo_off = 1;
   }
   ~EchoOff() {

@@ -99,8 +99,7 @@ ApiResult<std::optional<SavedCredentials>> LoadCredentials(const fs::path& path)
   auto token = field("token");
   if (json.is_discarded() || !server || !token || server->empty() || token->empty()) {
     return ApiError::Local(fmt::format(
-        "the saved login in {} is damaged; delete the file and run `sluice login`",
-        path.string()));
+        "the saved login in {} is damaged; delete the file and run `sluice login`", path.string()));
   }
   SavedCredentials saved;
   saved.server = *server;

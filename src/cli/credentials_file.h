@@ -13,8 +13,8 @@
 namespace sluice::cli {
 
 struct SavedCredentials {
-  std::string server;      // normalized, e.g. "http://127.0.0.1:8765"
-  std::string token;       // the secret
+  std::string server;  // normalized, e.g. "http://127.0.0.1:8765"
+  std::string token;   // the secret
   std::string username;
   std::string expires_at;  // RFC 3339, may be empty when the server did not say
   // Not saved: set by LoadCredentials when the file's mode lets others read it.

@@ -39,11 +39,11 @@ class CliCredentialsFile : public ::testing::Test {
 };
 
 TEST(CliCredentialsPath, PrefersSluiceConfigDirThenXdgThenHome) {
-  EXPECT_EQ(*CredentialsPath(EnvOf({{"SLUICE_CONFIG_DIR", "/a"}, {"XDG_CONFIG_HOME", "/b"},
-                                    {"HOME", "/c"}})),
+  EXPECT_EQ(*CredentialsPath(
+                EnvOf({{"SLUICE_CONFIG_DIR", "/a"}, {"XDG_CONFIG_HOME", "/b"}, {"HOME", "/c"}})),
             fs::path("/a/credentials.json"));
-  EXPECT_EQ(*CredentialsPath(EnvOf({{"SLUICE_CONFIG_DIR", ""}, {"XDG_CONFIG_HOME", "/b"},
-                                    {"HOME", "/c"}})),
+  EXPECT_EQ(*CredentialsPath(
+                EnvOf({{"SLUICE_CONFIG_DIR", ""}, {"XDG_CONFIG_HOME", "/b"}, {"HOME", "/c"}})),
             fs::path("/b/sluice/credentials.json"));
   EXPECT_EQ(*CredentialsPath(EnvOf({{"HOME", "/c"}})),
             fs::path("/c/.config/sluice/credentials.json"));
@@ -53,8 +53,8 @@ TEST(CliCredentialsPath, PrefersSluiceConfigDirThenXdgThenHome) {
 TEST_F(CliCredentialsFile, SaveCreatesOwnerOnlyFileAndFoldersEvenWithAPermissiveUmask) {
   mode_t old_umask = ::umask(0);
   fs::path path = dir_ / "config" / "sluice" / "credentials.json";
-  auto saved = SaveCredentials(path, {"http://h:1", "tok-secret", "admin",
-                                      "2026-11-25T12:00:00.000Z"});
+  auto saved =
+      SaveCredentials(path, {"http://h:1", "tok-secret", "admin", "2026-11-25T12:00:00.000Z"});
   ::umask(old_umask);
   ASSERT_TRUE(saved.ok()) << saved.error().message;
   EXPECT_EQ(ModeOf(path), 0600);
@@ -69,8 +69,7 @@ TEST_F(CliCredentialsFile, SaveCreatesOwnerOnlyFileAndFoldersEvenWithAPermissive
                                            {"username", "admin"},
                                            {"expires_at", "2026-11-25T12:00:00.000Z"}}));
   // No temporary file is left behind.
-  EXPECT_EQ(std::distance(fs::directory_iterator(path.parent_path()), fs::directory_iterator()),
-            1);
+  EXPECT_EQ(std::distance(fs::directory_iterator(path.parent_path()), fs::directory_iterator()), 1);
 }
 
 TEST_F(CliCredentialsFile, LoadRoundTripsAndRemoveDeletes) {

@@ -66,9 +66,7 @@ struct SlistDeleter {
 
 }  // namespace
 
-CurlTransport::CurlTransport(CurlTransportOptions options) : options_(options) {
-  GlobalInitOnce();
-}
+CurlTransport::CurlTransport(CurlTransportOptions options) : options_(options) { GlobalInitOnce(); }
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());

@@ -43,7 +43,8 @@ TEST(CliOutput, RelativeTimes) {
   EXPECT_EQ(RelativeTime(now + hours(12) - seconds(3), now), "in 12 hours");
   EXPECT_EQ(RelativeTime(now + hours(30), now), "in 30 hours");
   EXPECT_EQ(RelativeTime(now - hours(24 * 12), now), "12 days ago");
-  EXPECT_EQ(RelativeTime(now - hours(24 * 400), now), FormatRfc3339(now - hours(24 * 400)).substr(0, 10));
+  EXPECT_EQ(RelativeTime(now - hours(24 * 400), now),
+            FormatRfc3339(now - hours(24 * 400)).substr(0, 10));
 }
 
 TEST(CliOutput, HumanTimeHandlesMissingAndOddValues) {
@@ -70,8 +71,8 @@ TEST(CliOutput, FieldReadersNeverThrow) {
 }
 
 TEST(CliOutput, ErrorLineAndExitCodes) {
-  ApiError api{ApiError::Kind::kApi, "TEAM_EXISTS", "a team named 'x' already exists", "r-1",
-               "name", 409};
+  ApiError api{
+      ApiError::Kind::kApi, "TEAM_EXISTS", "a team named 'x' already exists", "r-1", "name", 409};
   EXPECT_EQ(FormatError(api), "error: a team named 'x' already exists (TEAM_EXISTS, request r-1)");
   EXPECT_EQ(ExitCodeFor(api), kExitApiError);
 

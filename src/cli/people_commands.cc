@@ -9,8 +9,8 @@ namespace sluice::cli {
 namespace {
 
 // Shorthand for "return the error of `expr`, else bind its value".
-#define CLI_ASSIGN_OR_RETURN(lhs, expr)        \
-  auto CLI_TMP_##lhs = (expr);                 \
+#define CLI_ASSIGN_OR_RETURN(lhs, expr)                             \
+  auto CLI_TMP_##lhs = (expr);                                      \
   if (!CLI_TMP_##lhs.ok()) return std::move(CLI_TMP_##lhs).error(); \
   auto& lhs = *CLI_TMP_##lhs
 
@@ -293,8 +293,8 @@ ApiStatus ClientCommands::MemberList() {
   }
   Table table({"user id", "username", "name", "role", "since"});
   for (const Json& m : Items(list)) {
-    table.AddRow({Text(m, "user_id"), Text(m, "username"), Text(m, "display_name"),
-                  Text(m, "role"), HumanTime(Field(m, "created_at"), *deps_.clock)});
+    table.AddRow({Text(m, "user_id"), Text(m, "username"), Text(m, "display_name"), Text(m, "role"),
+                  HumanTime(Field(m, "created_at"), *deps_.clock)});
   }
   if (table.empty()) {
     out() << "No members.\n";
@@ -344,8 +344,8 @@ ApiStatus ClientCommands::MemberRemove() {
   CLI_ASSIGN_OR_RETURN(client, Connect());
   CLI_ASSIGN_OR_RETURN(team_id, ResolveTeam(client, options_.team));
   CLI_ASSIGN_OR_RETURN(user_id, ResolveMember(client, team_id, options_.user));
-  CLI_ASSIGN_OR_RETURN(
-      answer, client.Delete(fmt::format("/api/v1/teams/{}/members/{}", team_id, user_id)));
+  CLI_ASSIGN_OR_RETURN(answer,
+                       client.Delete(fmt::format("/api/v1/teams/{}/members/{}", team_id, user_id)));
   (void)answer;
   if (!JsonOutput()) {
     out() << fmt::format("Removed {} from team {}.\n", options_.user, options_.team);
@@ -357,9 +357,9 @@ ApiStatus ClientCommands::MemberRemove() {
 
 ApiStatus ClientCommands::TokenCreate() {
   if (!options_.expires_at.empty() && !ParseRfc3339(options_.expires_at)) {
-    return ApiError::Usage(fmt::format(
-        "--expires-at: '{}' is not an RFC 3339 time, e.g. 2027-01-31T00:00:00Z",
-        options_.expires_at));
+    return ApiError::Usage(
+        fmt::format("--expires-at: '{}' is not an RFC 3339 time, e.g. 2027-01-31T00:00:00Z",
+                    options_.expires_at));
   }
   CLI_ASSIGN_OR_RETURN(client, Connect());
   CLI_ASSIGN_OR_RETURN(team_id, ResolveTeam(client, options_.team));
@@ -393,27 +393,26 @@ ApiStatus ClientCommands::TokenList() {
     PrintJson(out(), list);
     return ApiOk();
   }
-  std::vector<std::string> headers = {"id", "name", "team id", "prefix", "created", "expires",
-                                      "last used", "status"};
+  std::vector<std::string> headers = {"id",      "name",    "team id",   "prefix",
+                                      "created", "expires", "last used", "status"};
   if (options_.all) headers.insert(headers.begin() + 2, "user");
   Table table(headers);
   for (const Json& t : Items(list)) {
     std::string status = "active";
     if (Field(t, "revoked_at").is_string()) {
       status = "revoked";
-    } else if (auto expires = ParseRfc3339(StringField(t, "expires_at")); expires &&
-                                                                        *expires <= deps_.clock->Now()) {
+    } else if (auto expires = ParseRfc3339(StringField(t, "expires_at"));
+               expires && *expires <= deps_.clock->Now()) {
       status = "expired";
     }
-    std::vector<std::string> row = {
-        Text(t, "id"),
-        Text(t, "name"),
-        Text(t, "team_id"),
-        Text(t, "prefix"),
-        HumanTime(Field(t, "created_at"), *deps_.clock),
-        HumanTime(Field(t, "expires_at"), *deps_.clock, "never"),
-        HumanTime(Field(t, "last_used_at"), *deps_.clock, "never"),
-        status};
+    std::vector<std::string> row = {Text(t, "id"),
+                                    Text(t, "name"),
+                                    Text(t, "team_id"),
+                                    Text(t, "prefix"),
+                                    HumanTime(Field(t, "created_at"), *deps_.clock),
+                                    HumanTime(Field(t, "expires_at"), *deps_.clock, "never"),
+                                    HumanTime(Field(t, "last_used_at"), *deps_.clock, "never"),
+                                    status};
     if (options_.all) row.insert(row.begin() + 2, Text(t, "username"));
     table.AddRow(std::move(row));
   }

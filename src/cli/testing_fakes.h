@@ -90,8 +90,8 @@ class FakeConsole final : public Console {
 
   bool interactive = false;
   std::string stdin_text;
-  std::deque<std::string> answers;                         // typed at prompts, in order
-  std::vector<std::pair<std::string, bool>> prompts;       // (prompt, secret) as asked
+  std::deque<std::string> answers;                    // typed at prompts, in order
+  std::vector<std::pair<std::string, bool>> prompts;  // (prompt, secret) as asked
 
  private:
   std::ostringstream out_;

@@ -21,10 +21,10 @@ TEST(ErrorCodes, NamesNumbersAndStatusesAreStable) {
 
 TEST(ErrorCodes, NumbersAreUniqueAndNamesRoundTrip) {
   std::set<int> numbers;
-#define CHECK_CODE(name, number, status)                             \
-  EXPECT_TRUE(numbers.insert(number).second) << #name;              \
-  EXPECT_EQ(ErrorCodeFromName(#name), ErrorCode::name);             \
-  EXPECT_GE(status, 200);                                           \
+#define CHECK_CODE(name, number, status)                \
+  EXPECT_TRUE(numbers.insert(number).second) << #name;  \
+  EXPECT_EQ(ErrorCodeFromName(#name), ErrorCode::name); \
+  EXPECT_GE(status, 200);                               \
   EXPECT_LT(status, 600);
   SLUICE_ERROR_CODES(CHECK_CODE)
 #undef CHECK_CODE

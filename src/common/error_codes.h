@@ -14,41 +14,41 @@
 namespace sluice {
 
 // X(Name, number, http_status)
-#define SLUICE_ERROR_CODES(X)                   \
-  X(OK, 0, 200)                                 \
-  X(BAD_JSON, 1001, 400)                        \
-  X(INVALID_ARGUMENT, 1002, 400)                \
-  X(ROUTE_NOT_FOUND, 1003, 404)                 \
-  X(METHOD_NOT_ALLOWED, 1004, 405)              \
-  X(BODY_TOO_LARGE, 1005, 413)                  \
-  X(INTERNAL, 1006, 500)                        \
-  X(REQUEST_TIMEOUT, 1007, 408)                 \
-  X(CONFLICT, 1008, 409)                        \
-  X(UNAVAILABLE, 1009, 503)                     \
-  X(NOT_FOUND, 1010, 404)                       \
-  X(UNSUPPORTED_MEDIA_TYPE, 1011, 415)          \
-  X(UNAUTHENTICATED, 1101, 401)                 \
-  X(INVALID_CREDENTIALS, 1102, 401)             \
-  X(TOKEN_EXPIRED, 1103, 401)                   \
-  X(TOKEN_REVOKED, 1104, 401)                   \
-  X(TOO_MANY_ATTEMPTS, 1105, 429)               \
-  X(FORBIDDEN, 1106, 403)                       \
-  X(USER_NOT_FOUND, 1201, 404)                  \
-  X(USER_EXISTS, 1202, 409)                     \
-  X(TEAM_NOT_FOUND, 1203, 404)                  \
-  X(TEAM_EXISTS, 1204, 409)                     \
-  X(MEMBER_NOT_FOUND, 1205, 404)                \
-  X(MEMBER_EXISTS, 1206, 409)                   \
-  X(TOKEN_NOT_FOUND, 1207, 404)                 \
-  X(LAST_ADMIN, 1208, 409)                      \
-  X(WEAK_PASSWORD, 1209, 400)                   \
-  X(STORE_UNAVAILABLE, 1301, 503)               \
-  X(STORE_UNIQUE_VIOLATION, 1302, 409)          \
-  X(STORE_CONSTRAINT_VIOLATION, 1303, 409)      \
-  X(STORE_QUERY_FAILED, 1304, 500)              \
-  X(STORE_SCHEMA_TOO_NEW, 1305, 500)            \
-  X(STORE_BAD_URL, 1306, 400)                   \
-  X(STORE_MIGRATION_FAILED, 1307, 500)          \
+#define SLUICE_ERROR_CODES(X)              \
+  X(OK, 0, 200)                            \
+  X(BAD_JSON, 1001, 400)                   \
+  X(INVALID_ARGUMENT, 1002, 400)           \
+  X(ROUTE_NOT_FOUND, 1003, 404)            \
+  X(METHOD_NOT_ALLOWED, 1004, 405)         \
+  X(BODY_TOO_LARGE, 1005, 413)             \
+  X(INTERNAL, 1006, 500)                   \
+  X(REQUEST_TIMEOUT, 1007, 408)            \
+  X(CONFLICT, 1008, 409)                   \
+  X(UNAVAILABLE, 1009, 503)                \
+  X(NOT_FOUND, 1010, 404)                  \
+  X(UNSUPPORTED_MEDIA_TYPE, 1011, 415)     \
+  X(UNAUTHENTICATED, 1101, 401)            \
+  X(INVALID_CREDENTIALS, 1102, 401)        \
+  X(TOKEN_EXPIRED, 1103, 401)              \
+  X(TOKEN_REVOKED, 1104, 401)              \
+  X(TOO_MANY_ATTEMPTS, 1105, 429)          \
+  X(FORBIDDEN, 1106, 403)                  \
+  X(USER_NOT_FOUND, 1201, 404)             \
+  X(USER_EXISTS, 1202, 409)                \
+  X(TEAM_NOT_FOUND, 1203, 404)             \
+  X(TEAM_EXISTS, 1204, 409)                \
+  X(MEMBER_NOT_FOUND, 1205, 404)           \
+  X(MEMBER_EXISTS, 1206, 409)              \
+  X(TOKEN_NOT_FOUND, 1207, 404)            \
+  X(LAST_ADMIN, 1208, 409)                 \
+  X(WEAK_PASSWORD, 1209, 400)              \
+  X(STORE_UNAVAILABLE, 1301, 503)          \
+  X(STORE_UNIQUE_VIOLATION, 1302, 409)     \
+  X(STORE_CONSTRAINT_VIOLATION, 1303, 409) \
+  X(STORE_QUERY_FAILED, 1304, 500)         \
+  X(STORE_SCHEMA_TOO_NEW, 1305, 500)       \
+  X(STORE_BAD_URL, 1306, 400)              \
+  X(STORE_MIGRATION_FAILED, 1307, 500)     \
   X(APP_NOT_FOUND, 2001, 404)
 
 enum class ErrorCode {

@@ -35,10 +35,10 @@ class JsonFormatter final : public spdlog::formatter {
 Status InitLogging(const LogOptions& options) {
   auto level = spdlog::level::from_str(options.level);
   if (level == spdlog::level::off && options.level != "off") {
-    return Error(ErrorCode::INVALID_ARGUMENT,
-                 "unknown log level '" + options.level +
-                     "' (use trace, debug, info, warn, error or off)",
-                 "log_level");
+    return Error(
+        ErrorCode::INVALID_ARGUMENT,
+        "unknown log level '" + options.level + "' (use trace, debug, info, warn, error or off)",
+        "log_level");
   }
   auto logger = spdlog::stderr_logger_mt("sluice");
   spdlog::drop("sluice");

@@ -30,7 +30,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : data_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(data_); }
@@ -74,9 +74,9 @@ class [[nodiscard]] Status {
 }  // namespace sluice
 
 // Returns early from the enclosing function with the error of a failed Status/Result expression.
-#define SLUICE_RETURN_IF_ERROR(expr)                    \
-  do {                                                  \
-    auto&& sluice_status_ = (expr);                     \
+#define SLUICE_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    auto&& sluice_status_ = (expr);                          \
     if (!sluice_status_.ok()) return sluice_status_.error(); \
   } while (0)
 

@@ -37,15 +37,14 @@ Response Dispatcher::Dispatch(Request& request) const {
   std::string route_label = "unmatched";
   Router::Match match = router_.Find(request.method, request.path);
   if (match.kind == Router::MatchKind::kNotFound) {
-    response = ErrorResponse(Error(ErrorCode::ROUTE_NOT_FOUND, "no such route"),
-                             request.request_id);
+    response =
+        ErrorResponse(Error(ErrorCode::ROUTE_NOT_FOUND, "no such route"), request.request_id);
   } else if (match.kind == Router::MatchKind::kMethodNotAllowed) {
     std::string allowed;
     for (const auto& m : match.allowed_methods) allowed += (allowed.empty() ? "" : ", ") + m;
     response = ErrorResponse(
-        Error(ErrorCode::METHOD_NOT_ALLOWED,
-              fmt::format("method {} is not allowed here; use {}",
-                          request.method.substr(0, 16), allowed)),
+        Error(ErrorCode::METHOD_NOT_ALLOWED, fmt::format("method {} is not allowed here; use {}",
+                                                         request.method.substr(0, 16), allowed)),
         request.request_id);
     response.headers.emplace_back("Allow", allowed);
   } else {
@@ -55,16 +54,20 @@ Response Dispatcher::Dispatch(Request& request) const {
     try {
       response = match.route->handler(request);
     } catch (const std::exception& e) {
-      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id,
-                    request.method, request.route, RedactSecrets(e.what()));
-      response = ErrorResponse(Error(ErrorCode::INTERNAL, "internal error; see the server log "
-                                                          "for request " + request.request_id),
+      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id, request.method,
+                    request.route, RedactSecrets(e.what()));
+      response = ErrorResponse(Error(ErrorCode::INTERNAL,
+                                     "internal error; see the server log "
+                                     "for request " +
+                                         request.request_id),
                                request.request_id);
     } catch (...) {
       spdlog::error("request {} {} {}: unhandled exception", request.request_id, request.method,
                     request.route);
-      response = ErrorResponse(Error(ErrorCode::INTERNAL, "internal error; see the server log "
-                                                          "for request " + request.request_id),
+      response = ErrorResponse(Error(ErrorCode::INTERNAL,
+                                     "internal error; see the server log "
+                                     "for request " +
+                                         request.request_id),
                                request.request_id);
     }
   }

@@ -19,8 +19,9 @@ class DispatcherTest : public ::testing::Test {
     router_.Add("GET", "/api/v1/teams/{id}", {"a team", "people"}, [](Request& r) {
       return JsonResponse(200, {{"id", r.path_params.at("id")}});
     });
-    router_.Add("GET", "/api/v1/teams/mine", {"my teams", "people"},
-                [](Request&) { return JsonResponse(200, {{"mine", true}}); });
+    router_.Add("GET", "/api/v1/teams/mine", {"my teams", "people"}, [](Request&) {
+      return JsonResponse(200, {{"mine", true}});
+    });
     router_.Add("DELETE", "/api/v1/teams/{id}", {"delete", "people"},
                 [](Request&) { return JsonResponse(204, nullptr); });
     router_.Add("GET", "/boom", {"throws", "test"},
@@ -78,7 +79,8 @@ TEST_F(DispatcherTest, RequestIdIsKeptWhenWellFormedAndReplacedOtherwise) {
   EXPECT_NE(bad.request_id, "<script>\n");
   EXPECT_EQ(bad.request_id.size(), 16u);
   bool echoed = false;
-  for (auto& [name, value] : response.headers) echoed |= name == "X-Request-Id" && value == bad.request_id;
+  for (auto& [name, value] : response.headers)
+    echoed |= name == "X-Request-Id" && value == bad.request_id;
   EXPECT_TRUE(echoed);
 }
 

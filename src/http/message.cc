@@ -1,8 +1,8 @@
 #include "http/message.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace sluice::http {
 
@@ -65,10 +65,10 @@ Result<int64_t> ReadInt(const Request& request, std::string_view name, int64_t f
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || ec != std::errc() || ptr != text->data() + text->size() || value < min ||
       value > max) {
-    return Error(ErrorCode::INVALID_ARGUMENT,
-                 fmt::format("query parameter '{}' must be an integer from {} to {}", name, min,
-                             max),
-                 std::string(name));
+    return Error(
+        ErrorCode::INVALID_ARGUMENT,
+        fmt::format("query parameter '{}' must be an integer from {} to {}", name, min, max),
+        std::string(name));
   }
   return value;
 }

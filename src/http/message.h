@@ -16,8 +16,8 @@
 namespace sluice::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // percent-decoded path, without the query string
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // percent-decoded path, without the query string
   std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
@@ -38,7 +38,7 @@ struct Response {
   std::string body;
   // Filled by the API layer for the access log and the audit log; never sent.
   std::string error_code;
-  std::string audit_target;             // e.g. "user:7"
+  std::string audit_target;              // e.g. "user:7"
   std::optional<int64_t> audit_team_id;  // the team the change belongs to
 };
 

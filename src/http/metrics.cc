@@ -44,20 +44,21 @@ std::string Metrics::Render() const {
   out += "# TYPE sluice_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [method, route, status] = key;
-    out += fmt::format("sluice_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                       Escape(method), Escape(route), status, count);
+    out +=
+        fmt::format("sluice_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                    Escape(method), Escape(route), status, count);
   }
   out += "# HELP sluice_http_request_duration_seconds HTTP request latency.\n";
   out += "# TYPE sluice_http_request_duration_seconds histogram\n";
   for (const auto& [key, h] : latency_) {
-    std::string labels = fmt::format("method=\"{}\",route=\"{}\"", Escape(key.first),
-                                     Escape(key.second));
+    std::string labels =
+        fmt::format("method=\"{}\",route=\"{}\"", Escape(key.first), Escape(key.second));
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out += fmt::format("sluice_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
-                         labels, kBuckets[i], h.buckets[i]);
+      out += fmt::format("sluice_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
+                         kBuckets[i], h.buckets[i]);
     }
-    out += fmt::format("sluice_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n",
-                       labels, h.count);
+    out += fmt::format("sluice_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels,
+                       h.count);
     out += fmt::format("sluice_http_request_duration_seconds_sum{{{}}} {}\n", labels, h.sum);
     out += fmt::format("sluice_http_request_duration_seconds_count{{{}}} {}\n", labels, h.count);
   }

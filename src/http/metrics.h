@@ -17,8 +17,7 @@ class Metrics {
  public:
   // Records one finished request. `route` is the pattern ("/api/v1/users/{id}") so the label set
   // stays bounded; unmatched paths are recorded as route "unmatched".
-  void ObserveRequest(std::string_view method, std::string_view route, int status,
-                      double seconds);
+  void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
 
   // Registers a gauge read at scrape time. `labels` is the Prometheus label text without braces
   // (may be empty). The callback must be thread-safe.

@@ -115,12 +115,12 @@ Json BuildOpenApi(const Router& router, std::string_view version) {
       success["content"] = {
           {route.doc.response_content_type, {{"schema", route.doc.response_body}}}};
     }
-    Json responses = {{std::to_string(route.doc.success_status), success},
-                      {"default",
-                       {{"description", "an error"},
-                        {"content",
-                         {{"application/json",
-                           {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
+    Json responses = {
+        {std::to_string(route.doc.success_status), success},
+        {"default",
+         {{"description", "an error"},
+          {"content",
+           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}};
     operation["responses"] = responses;
     if (route.doc.authenticated) {
       operation["security"] = Json::array({{{"bearer", Json::array()}}});
@@ -131,19 +131,18 @@ Json BuildOpenApi(const Router& router, std::string_view version) {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     paths[route.pattern][lower] = operation;
   }
-  Json error_schema = {
-      {"type", "object"},
-      {"required", {"error"}},
-      {"properties",
-       {{"error",
-         {{"type", "object"},
-          {"required", {"code", "number", "message", "request_id"}},
-          {"properties",
-           {{"code", {{"type", "string"}}},
-            {"number", {{"type", "integer"}}},
-            {"message", {{"type", "string"}}},
-            {"field", {{"type", "string"}}},
-            {"request_id", {{"type", "string"}}}}}}}}}};
+  Json error_schema = {{"type", "object"},
+                       {"required", {"error"}},
+                       {"properties",
+                        {{"error",
+                          {{"type", "object"},
+                           {"required", {"code", "number", "message", "request_id"}},
+                           {"properties",
+                            {{"code", {{"type", "string"}}},
+                             {"number", {{"type", "integer"}}},
+                             {"message", {{"type", "string"}}},
+                             {"field", {{"type", "string"}}},
+                             {"request_id", {{"type", "string"}}}}}}}}}};
   return {{"openapi", "3.0.3"},
           {"info", {{"title", "Sluice API"}, {"version", std::string(version)}}},
           {"paths", paths},

@@ -16,11 +16,11 @@ namespace sluice::http {
 using Handler = std::function<Response(Request&)>;
 
 struct RouteDoc {
-  std::string summary;      // one line, shown in the OpenAPI document
-  std::string tag;          // groups routes, e.g. "people"
+  std::string summary;        // one line, shown in the OpenAPI document
+  std::string tag;            // groups routes, e.g. "people"
   bool authenticated = true;  // needs a bearer token
-  Json request_body;        // JSON schema of the body, or null
-  Json response_body;       // JSON schema of the success body, or null
+  Json request_body;          // JSON schema of the body, or null
+  Json response_body;         // JSON schema of the success body, or null
   int success_status = 200;
   std::string response_content_type = "application/json";
   std::vector<std::string> query_params;  // documented query parameters
@@ -42,9 +42,9 @@ class Router {
   enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
   struct Match {
     MatchKind kind = MatchKind::kNotFound;
-    const Route* route = nullptr;                       // kFound
-    std::map<std::string, std::string> params;          // kFound
-    std::vector<std::string> allowed_methods;           // kMethodNotAllowed
+    const Route* route = nullptr;               // kFound
+    std::map<std::string, std::string> params;  // kFound
+    std::vector<std::string> allowed_methods;   // kMethodNotAllowed
   };
   // Finds the route for a request. Literal segments win over {params} at the same position.
   // HEAD matches GET routes.

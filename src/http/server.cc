@@ -1,7 +1,5 @@
 #include "http/server.h"
 
-#include "http/parse.h"
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -9,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <mutex>
 #include <set>
+
+#include "http/parse.h"
 
 namespace sluice::http {
 
@@ -45,8 +45,7 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = endpoint.address().to_string();
@@ -74,10 +73,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(16 * 1024);
     stream_.expires_after(first_request_ ? server_.options.read_timeout
                                          : server_.options.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -125,16 +123,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!head) message->body() = std::move(response.body);
     message->content_length(length);
     stream_.expires_after(server_.options.read_timeout);
-    bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message, keep_alive, counted](
-                           beast::error_code ec, size_t) {
-                         self->busy_ = false;
-                         if (counted) --self->server_.in_flight;
-                         if (ec || !keep_alive || self->server_.stopping.load()) {
-                           return self->Close();
-                         }
-                         self->Read();
-                       });
+    bhttp::async_write(
+        stream_, *message,
+        [self = shared_from_this(), message, keep_alive, counted](beast::error_code ec, size_t) {
+          self->busy_ = false;
+          if (counted) --self->server_.in_flight;
+          if (ec || !keep_alive || self->server_.stopping.load()) {
+            return self->Close();
+          }
+          self->Read();
+        });
   }
 
   void Close() {

@@ -20,9 +20,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8765;  // 0 picks a free port (see Server::port())
   int threads = 4;
-  uint64_t max_body_bytes = 1 << 20;  // larger bodies answer 413
-  std::chrono::seconds read_timeout{30};   // to receive one whole request
-  std::chrono::seconds idle_timeout{60};   // keep-alive connection with no request
+  uint64_t max_body_bytes = 1 << 20;      // larger bodies answer 413
+  std::chrono::seconds read_timeout{30};  // to receive one whole request
+  std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
 };
 
 class Server {

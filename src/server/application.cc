@@ -65,8 +65,9 @@ Result<std::unique_ptr<Application>> Application::Create(
 void Application::RegisterOperationalRoutes() {
   http::RouteDoc health{"liveness: the process answers", "operations", false};
   health.response_body = {{"type", "object"}};
-  router_.Add("GET", "/healthz", health,
-              [](http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); });
+  router_.Add("GET", "/healthz", health, [](http::Request&) {
+    return http::JsonResponse(200, {{"status", "ok"}});
+  });
 
   http::RouteDoc ready{"readiness: the store answers", "operations", false};
   ready.response_body = {{"type", "object"}};

@@ -26,8 +26,9 @@ class Application {
   // Creates the data folder (mode 0700), opens and migrates the store, builds the modules, creates
   // the first admin (`admin_password`, or generated) and registers every route. Errors name the
   // cause (bad database URL, schema too new, unwritable data folder). `clock` must outlive it.
-  static Result<std::unique_ptr<Application>> Create(const ServeConfig& config, const Clock& clock,
-                                                     const std::optional<std::string>& admin_password);
+  static Result<std::unique_ptr<Application>> Create(
+      const ServeConfig& config, const Clock& clock,
+      const std::optional<std::string>& admin_password);
   ~Application();
 
   const http::Dispatcher& dispatcher() const { return *dispatcher_; }

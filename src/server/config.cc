@@ -1,12 +1,11 @@
 #include "server/config.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <functional>
 #include <vector>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -156,8 +155,7 @@ Result<ServeConfig> LoadServeConfig(const ServeFlags& flags,
         std::string name = entry.first.as<std::string>();
         if (!entry.second.IsScalar()) {
           return Error(ErrorCode::INVALID_ARGUMENT,
-                       fmt::format("setting '{}' in {} must be a single value", name, *file),
-                       name);
+                       fmt::format("setting '{}' in {} must be a single value", name, *file), name);
         }
         SLUICE_RETURN_IF_ERROR(
             Apply(config, name, entry.second.as<std::string>(), "config file " + *file));

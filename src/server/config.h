@@ -24,7 +24,7 @@ struct ServeConfig {
   int read_timeout_seconds = 30;
   int db_pool_size = 8;
   int session_ttl_hours = 12;
-  int login_max_failures = 5;       // failures within the window before logins answer 429
+  int login_max_failures = 5;  // failures within the window before logins answer 429
   int login_window_seconds = 300;
   int login_lockout_seconds = 300;
   std::string public_url;  // how users reach Sluice (links in alerts); default http://listen

@@ -44,15 +44,13 @@ Status SluiceServer::Start(const std::optional<std::string>& admin_password) {
       std::make_unique<http::Server>(http_options, impl_->application->dispatcher());
   SLUICE_RETURN_IF_ERROR(impl_->http_server->Start());
   http::Server* server = impl_->http_server.get();
-  impl_->application->metrics().AddGauge(
-      "sluice_http_requests_in_flight", "Requests being handled right now.", "",
-      [server] { return double(server->in_flight()); });
+  impl_->application->metrics().AddGauge("sluice_http_requests_in_flight",
+                                         "Requests being handled right now.", "",
+                                         [server] { return double(server->in_flight()); });
   return Status::Ok();
 }
 
-uint16_t SluiceServer::port() const {
-  return impl_->http_server ? impl_->http_server->port() : 0;
-}
+uint16_t SluiceServer::port() const { return impl_->http_server ? impl_->http_server->port() : 0; }
 
 void SluiceServer::Stop() {
   // Order matters: no new requests, requests in flight finish, workers stop, the store closes.

@@ -63,9 +63,9 @@ class Connection {
 };
 
 struct PoolStats {
-  int size = 0;     // connections open
-  int in_use = 0;   // borrowed right now
-  int max = 0;      // upper bound
+  int size = 0;       // connections open
+  int in_use = 0;     // borrowed right now
+  int max = 0;        // upper bound
   int64_t waits = 0;  // borrows that had to wait for a free connection
 };
 

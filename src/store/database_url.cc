@@ -5,7 +5,9 @@
 namespace sluice::store {
 namespace {
 
-Error BadUrl(std::string message) { return Error(ErrorCode::STORE_BAD_URL, std::move(message), "db"); }
+Error BadUrl(std::string message) {
+  return Error(ErrorCode::STORE_BAD_URL, std::move(message), "db");
+}
 
 bool PercentDecode(std::string_view in, std::string& out) {
   out.clear();

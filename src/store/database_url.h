@@ -14,7 +14,7 @@ struct DatabaseUrl {
   Dialect dialect = Dialect::kSqlite;
   std::string path;  // SQLite: file path
   std::string host;
-  int port = 0;      // 0: the driver's default
+  int port = 0;  // 0: the driver's default
   std::string user;
   std::string password;  // percent-decoded; never log it
   std::string database;

@@ -20,8 +20,8 @@ Result<std::unique_ptr<Connection>> PooledDatabase::Acquire() {
     waited = true;
     if (!available_.wait_for(lock, std::chrono::seconds(30),
                              [&] { return !idle_.empty() || open_ < max_connections_; })) {
-      return Error(ErrorCode::STORE_UNAVAILABLE, "the store is busy; try again",
-                   "", "timed out waiting for a pooled connection");
+      return Error(ErrorCode::STORE_UNAVAILABLE, "the store is busy; try again", "",
+                   "timed out waiting for a pooled connection");
     }
   }
   if (waited) ++waits_;

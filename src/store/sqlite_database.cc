@@ -1,8 +1,7 @@
 #include "store/sqlite_database.h"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <unordered_map>
 
@@ -12,9 +11,8 @@ namespace sluice::store {
 namespace {
 
 Error SqliteError(sqlite3* db, int rc, std::string_view sql) {
-  std::string detail =
-      fmt::format("sqlite error {} ({}): {} in: {}", rc, sqlite3_errstr(rc),
-                  db != nullptr ? sqlite3_errmsg(db) : "", sql.substr(0, 200));
+  std::string detail = fmt::format("sqlite error {} ({}): {} in: {}", rc, sqlite3_errstr(rc),
+                                   db != nullptr ? sqlite3_errmsg(db) : "", sql.substr(0, 200));
   int primary = rc & 0xff;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Error(ErrorCode::STORE_UNIQUE_VIOLATION, "a record with this key already exists", "",
@@ -142,12 +140,12 @@ class SqliteConnection final : public Connection {
 Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path,
                                                    const DatabaseOptions& options) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Error error(ErrorCode::STORE_UNAVAILABLE, "cannot open the SQLite database file", "db",
-                fmt::format("sqlite open {}: {}", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    Error error(
+        ErrorCode::STORE_UNAVAILABLE, "cannot open the SQLite database file", "db",
+        fmt::format("sqlite open {}: {}", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_close_v2(db);
     return error;
   }
