@@ -403,8 +403,22 @@ TEST_P(ServerStoreTest, LostConnectionIsUnavailableAndReplaced) {
 
 TEST_P(ServerStoreTest, DatabaseOutsideUtf8IsRefusedAtOpen) {
   if (IsPostgres()) {
-    GTEST_SKIP() << "a PostgreSQL database's encoding cannot be changed in place; the check "
-                    "(server_encoding must be UTF8) runs at every open";
+    // A database's encoding cannot change in place: make a second one in SQL_ASCII.
+    auto admin = Open(1);
+    ASSERT_NE(admin, nullptr);
+    (void)admin->Query("DROP DATABASE IF EXISTS sluice_ascii");
+    auto created = admin->Query(
+        "CREATE DATABASE sluice_ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' "
+        "LC_CTYPE 'C'");
+    ASSERT_TRUE(created.ok()) << created.error().internal_detail;
+    std::string ascii_url = url_.substr(0, url_.rfind('/') + 1) + "sluice_ascii";
+    auto refused = OpenDatabase(ascii_url);
+    (void)admin->Query("DROP DATABASE IF EXISTS sluice_ascii");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::STORE_UNAVAILABLE);
+    EXPECT_NE(refused.error().message.find("UTF8"), std::string::npos) << refused.error().message;
+    EXPECT_TRUE(OpenDatabase(url_).ok());
+    return;
   }
   auto admin = Open(1);
   ASSERT_NE(admin, nullptr);
