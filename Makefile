@@ -6,7 +6,13 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8765
 DATA_DIR ?= ./var
 
-.PHONY: all deps deps-test build run test unit functional format format-check bench fuzz clean
+# Flink, its connectors, Kafka and the tiny test job are fetched by scripts/provision/ into
+# ${SLUICE_CACHE_DIR:-~/.cache/sluice} (see scripts/provision/README.md); a warm run takes well
+# under a second.
+PROVISION := scripts/provision
+
+.PHONY: all deps deps-test build run test unit functional format format-check bench fuzz clean \
+	provision provision-test
 
 all: build
 
@@ -22,16 +28,37 @@ $(BUILD_DIR)/build.ninja:
 build: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Installs what is missing, builds, and starts Sluice on SQLite in $(DATA_DIR).
+# Installs what is missing, builds, provisions the default Flink (1.20.5, with connectors) and
+# starts Sluice on SQLite in $(DATA_DIR), with that Flink as its first runtime.
 run: deps build
-	@echo "Starting Sluice at http://$(LISTEN)  (data in $(DATA_DIR); stop with Ctrl-C)"
-	@echo "First start: the admin password is printed below and saved in $(DATA_DIR)/admin-password"
-	$(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR)
+	@home=$$($(PROVISION)/flink.sh --with-connectors default) && \
+	echo "Starting Sluice at http://$(LISTEN)  (data in $(DATA_DIR); stop with Ctrl-C)" && \
+	echo "First start: the admin password is printed below and saved in $(DATA_DIR)/admin-password" && \
+	echo "$(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) --bootstrap-flink-home $$home" && \
+	exec $(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) \
+		--bootstrap-flink-home "$$home"
+
+# What `make run` provisions, alone.
+provision: deps
+	@$(PROVISION)/flink.sh --with-connectors default
+
+# What `make test` provisions, alone: Flink 1.20.5 and 2.0.2 with connectors, Kafka, the tiny job.
+provision-test: deps-test
+	@$(PROVISION)/flink.sh --with-connectors all && $(PROVISION)/kafka.sh install && \
+	$(PROVISION)/test-job.sh all
 
 # Installs what the tests need and runs every test: unit, functional on SQLite, PostgreSQL and
-# MariaDB, crash safety, and the bounded fuzz run.
+# MariaDB, crash safety, and the bounded fuzz run. The tests find the provisioned Flink homes in
+# SLUICE_TEST_FLINK_HOMES (colon-separated, 1.20.5 first) and the tiny job's jars
+# (tiny-job-VERSION.jar) in SLUICE_TEST_JOB_DIR; Kafka is installed for scripts/provision/kafka.sh.
 test: deps-test build
-	@scripts/run-tests.sh
+	@homes=$$($(PROVISION)/flink.sh --with-connectors all) && \
+	$(PROVISION)/kafka.sh install >/dev/null && \
+	jobs=$$($(PROVISION)/test-job.sh all) && \
+	export SLUICE_TEST_FLINK_HOMES="$$(paste -sd: <<<"$$homes")" && \
+	export SLUICE_TEST_JOB_DIR="$$(dirname "$$(head -1 <<<"$$jobs")")" && \
+	echo "SLUICE_TEST_FLINK_HOMES=$$SLUICE_TEST_FLINK_HOMES SLUICE_TEST_JOB_DIR=$$SLUICE_TEST_JOB_DIR" && \
+	scripts/run-tests.sh
 
 unit: build
 	$(BUILD_DIR)/sluice_tests

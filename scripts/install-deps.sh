@@ -2,7 +2,9 @@
 # Installs the Debian packages Sluice needs, only those that are missing. When everything is
 # present the script only asks dpkg-query and never runs apt-get, so a second run is instant.
 #
-#   scripts/install-deps.sh [run]   what building and running Sluice needs (the default)
+#   scripts/install-deps.sh [run]   what building and running Sluice needs (the default),
+#                                   including what scripts/provision/ needs to fetch Flink and
+#                                   Kafka: a Java 17 JDK, Maven, Python 3 with pip
 #   scripts/install-deps.sh test    also the test, fuzz and benchmark tools and the database
 #                                   servers (PostgreSQL, MariaDB)
 #
@@ -18,9 +20,10 @@ mode="${1:-run}"
 
 run_packages=(build-essential cmake ninja-build pkg-config libboost-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libmariadb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libsodium-dev libjemalloc-dev libcli11-dev libgtest-dev libgmock-dev curl)
+  libcurl4-openssl-dev libsodium-dev libjemalloc-dev libcli11-dev libgtest-dev libgmock-dev curl
+  openjdk-17-jdk-headless maven python3 python3-pip)
 test_packages=(postgresql mariadb-server mariadb-client clang libclang-rt-14-dev clang-format wrk
-  libbenchmark-dev python3)
+  libbenchmark-dev)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

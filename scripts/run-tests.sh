@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of `make test` (after the build into $BUILD_DIR, default build/), stage by stage,
 # in the order of the STAGES list at the bottom:
-#   unit                    build/sluice_tests without the ServerStore suite (fakes, SQLite)
+#   unit                    build/sluice_tests without the ServerStore and *Live suites (fakes,
+#                           SQLite, fake Flink homes)
 #   start-postgresql        a throw-away PostgreSQL on a free loopback port (scripts/db/postgres.sh)
 #   start-mariadb           a throw-away MariaDB likewise (scripts/db/mariadb.sh)
 #   store-servers           the ServerStore suite against both
 #   functional-sqlite       build/sluice_functional_tests (the real `sluice serve` over HTTP, the CLI
 #   functional-postgresql   against it, kill -9, SIGTERM) with SLUICE_TEST_DB_URL unset, then the
 #   functional-mariadb      PostgreSQL URL, then the MariaDB URL
+#   flink-live              the REST client and submitter suites (*Live*) against real Flink of
+#                           every provisioned version (SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_JOB_DIR)
+#   functional-flink        the functional Flink tests (*Flink*): managed and remote clusters
+#                           through the real server, on SQLite
 #   fuzz                    scripts/run-fuzz.sh, bounded (SLUICE_FUZZ_SECONDS, default 60)
 # Every stage runs even when an earlier one failed; a stage that needs a database that did not
 # start fails (it never skips). The databases are stopped on exit. Logs: $work/logs/STAGE.log,
@@ -118,7 +123,7 @@ fi
 
 # ---- STAGES, in order. To add one, add a line: stage NAME COMMAND [ARGS...]
 
-stage unit "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=-*ServerStore*'
+stage unit "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=-*ServerStore*:*Live*'
 
 stage start-postgresql start_db postgres "$work/pg" "$pg_port" "$work/pg.url"
 pg_url=$(cat "$work/pg.url" 2>/dev/null || true)
@@ -129,12 +134,18 @@ my_url=$(cat "$work/mariadb.url" 2>/dev/null || true)
 stage store-servers env SLUICE_TEST_POSTGRES_URL="$pg_url" SLUICE_TEST_MYSQL_URL="$my_url" \
   "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=*ServerStore*'
 
+# The Flink suites run once, on SQLite: a cluster start costs seconds, and what they prove does not
+# depend on the store (the store suites and functional-* cover each database).
 stage functional-sqlite env -u SLUICE_TEST_DB_URL \
-  "$build/sluice_functional_tests" --gtest_brief=1
+  "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=-*Flink*'
 stage functional-postgresql needs_db PostgreSQL "$pg_url" env SLUICE_TEST_DB_URL="$pg_url" \
-  "$build/sluice_functional_tests" --gtest_brief=1
+  "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=-*Flink*'
 stage functional-mariadb needs_db MariaDB "$my_url" env SLUICE_TEST_DB_URL="$my_url" \
-  "$build/sluice_functional_tests" --gtest_brief=1
+  "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=-*Flink*'
+
+stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=*Live*'
+stage functional-flink env -u SLUICE_TEST_DB_URL \
+  "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=*Flink*'
 
 stage fuzz scripts/run-fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}"
 

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       {"--log-json", "log_json", "true: log one JSON object a line"},
       {"--http-threads", "http_threads", "threads serving HTTP"},
       {"--public-url", "public_url", "the URL users reach Sluice at"},
+      {"--bootstrap-flink-home", "bootstrap_flink_home",
+       "a Flink home to register as the default environment, with a managed cluster 'local'"},
   };
   for (const auto& spec : kFlags) {
     serve->add_option_function<std::string>(

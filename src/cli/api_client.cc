@@ -8,11 +8,6 @@ namespace sluice::cli {
 
 namespace {
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 // Clips text from the server that is shown in a message.
 std::string Clip(std::string_view text) {
   std::string out(text.substr(0, 200));
@@ -29,17 +24,7 @@ std::string StringOr(const Json& object, const char* key) {
 
 }  // namespace
 
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (IsUnreserved(c)) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view text) { return http::PercentEncode(text); }
 
 ApiResult<std::string> NormalizeServerUrl(std::string_view url) {
   std::string_view text = url;
@@ -69,8 +54,8 @@ ApiResult<std::string> NormalizeServerUrl(std::string_view url) {
   return scheme + "://" + rest;
 }
 
-ApiClient::ApiClient(HttpTransport& transport, std::string server, std::string token)
-    : transport_(transport), server_(std::move(server)), token_(std::move(token)) {}
+ApiClient::ApiClient(http::HttpClient& http_client, std::string server, std::string token)
+    : http_client_(http_client), server_(std::move(server)), token_(std::move(token)) {}
 
 ApiResult<Json> ApiClient::Get(std::string_view path, const QueryParams& query) {
   return Send("GET", path, query, nullptr);
@@ -87,7 +72,7 @@ ApiResult<Json> ApiClient::Delete(std::string_view path) {
 
 ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const QueryParams& query,
                                 const Json* body) {
-  HttpRequest request;
+  http::ClientRequest request;
   request.method = std::move(method);
   request.url = server_ + std::string(path);
   char separator = '?';
@@ -102,14 +87,15 @@ ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const
     request.body = body->dump();
   }
 
-  Result<HttpResponse> sent = transport_.Send(request);
+  http::ClientResult sent = http_client_.Send(request);
   if (!sent.ok()) {
     ApiError error;
     error.kind = ApiError::Kind::kUnreachable;
-    error.message = fmt::format("cannot reach the server at {}: {}", server_, sent.error().message);
+    error.message =
+        fmt::format("cannot reach the server at {}: {}", server_, sent.failure().message);
     return error;
   }
-  const HttpResponse& response = *sent;
+  const http::ClientResponse& response = *sent;
   std::string header_request_id;
   if (auto it = response.headers.find("x-request-id"); it != response.headers.end()) {
     header_request_id = it->second;

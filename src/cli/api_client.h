@@ -1,5 +1,5 @@
 // A client of the Sluice REST API (design/api.md): builds requests, sends them through an
-// `HttpTransport`, and turns answers into JSON or an `ApiError`.
+// `http::HttpClient`, and turns answers into JSON or an `ApiError`.
 //
 // Why not sluice::Error: the client must show the error code exactly as the server sent it (a
 // newer server may send a code this build does not know), the request id to quote when reporting
@@ -14,8 +14,8 @@
 #include <variant>
 #include <vector>
 
-#include "cli/http_transport.h"
 #include "common/json.h"
+#include "http/client.h"
 
 namespace sluice::cli {
 
@@ -84,8 +84,8 @@ ApiResult<std::string> NormalizeServerUrl(std::string_view url);
 class ApiClient {
  public:
   // `server` as returned by NormalizeServerUrl; `token` may be empty (only login needs none).
-  // `transport` must outlive the client.
-  ApiClient(HttpTransport& transport, std::string server, std::string token);
+  // `http_client` must outlive the client.
+  ApiClient(http::HttpClient& http_client, std::string server, std::string token);
 
   // `path` starts with "/api/v1/". Answers the parsed JSON body of a 2xx answer (null for an
   // empty body, e.g. 204). Errors:
@@ -104,7 +104,7 @@ class ApiClient {
   ApiResult<Json> Send(std::string method, std::string_view path, const QueryParams& query,
                        const Json* body);
 
-  HttpTransport& transport_;
+  http::HttpClient& http_client_;
   std::string server_;
   std::string token_;
 };

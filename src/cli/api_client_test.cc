@@ -8,34 +8,34 @@ namespace sluice::cli {
 namespace {
 
 TEST(CliApiClient, GetSendsBearerTokenAndEncodedQuery) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("GET", "/api/v1/users", 200, R"({"items":[],"total":0})");
   ApiClient client(transport, "http://sluice:8765", "secret-token");
   auto answer = client.Get("/api/v1/users", {{"q", "a b&c"}, {"limit", "5"}});
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ((*answer)["total"], 0);
-  const HttpRequest& request = transport.last();
+  const http::ClientRequest& request = transport.last();
   EXPECT_EQ(request.method, "GET");
   EXPECT_EQ(request.url, "http://sluice:8765/api/v1/users?q=a%20b%26c&limit=5");
-  EXPECT_EQ(FakeHttpTransport::Header(request, "Authorization"), "Bearer secret-token");
-  EXPECT_EQ(FakeHttpTransport::Header(request, "Accept"), "application/json");
+  EXPECT_EQ(FakeHttpClient::Header(request, "Authorization"), "Bearer secret-token");
+  EXPECT_EQ(FakeHttpClient::Header(request, "Accept"), "application/json");
   EXPECT_TRUE(request.body.empty());
 }
 
 TEST(CliApiClient, PostSendsJsonAndNoAuthorizationWithoutToken) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("POST", "/api/v1/auth/login", 200, R"({"token":"t"})");
   ApiClient client(transport, "http://sluice", "");
   ASSERT_TRUE(client.Post("/api/v1/auth/login", {{"username", "u"}}).ok());
-  const HttpRequest& request = transport.last();
+  const http::ClientRequest& request = transport.last();
   EXPECT_EQ(request.method, "POST");
-  EXPECT_EQ(FakeHttpTransport::Header(request, "Authorization"), "");
-  EXPECT_EQ(FakeHttpTransport::Header(request, "Content-Type"), "application/json");
+  EXPECT_EQ(FakeHttpClient::Header(request, "Authorization"), "");
+  EXPECT_EQ(FakeHttpClient::Header(request, "Content-Type"), "application/json");
   EXPECT_EQ(Json::parse(request.body), Json({{"username", "u"}}));
 }
 
 TEST(CliApiClient, PatchAndDeleteUseTheirMethods) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("PATCH", "/api/v1/teams/3", 200, R"({"id":3})");
   transport.On("DELETE", "/api/v1/teams/3", 204, "");
   ApiClient client(transport, "http://sluice", "t");
@@ -48,7 +48,7 @@ TEST(CliApiClient, PatchAndDeleteUseTheirMethods) {
 }
 
 TEST(CliApiClient, ApiErrorBodyBecomesApiError) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("GET", "/api/v1/teams/9", 404,
                R"({"error":{"code":"TEAM_NOT_FOUND","number":1203,"message":"no team with id 9",)"
                R"("request_id":"req-1","field":"id"}})");
@@ -65,7 +65,7 @@ TEST(CliApiClient, ApiErrorBodyBecomesApiError) {
 }
 
 TEST(CliApiClient, RequestIdFallsBackToTheHeader) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("GET", "/api/v1/me", 401,
                R"({"error":{"code":"TOKEN_EXPIRED","message":"the token has expired"}})",
                {{"x-request-id", "hdr-7"}});
@@ -77,7 +77,7 @@ TEST(CliApiClient, RequestIdFallsBackToTheHeader) {
 }
 
 TEST(CliApiClient, AnswersThatAreNotTheApiAreBadResponse) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.On("GET", "/api/v1/me", 200, "<html>hello</html>");
   transport.On("GET", "/api/v1/users", 502, "<html>Bad Gateway</html>");
   ApiClient client(transport, "http://proxy", "t");
@@ -93,7 +93,7 @@ TEST(CliApiClient, AnswersThatAreNotTheApiAreBadResponse) {
 }
 
 TEST(CliApiClient, NoAnswerIsUnreachableNamingTheServer) {
-  FakeHttpTransport transport;
+  FakeHttpClient transport;
   transport.SetUnreachable("Connection refused");
   ApiClient client(transport, "http://127.0.0.1:9", "very-secret");
   auto answer = client.Get("/api/v1/me");

@@ -152,7 +152,7 @@ ApiResult<ClientCommands::Connection> ClientCommands::Resolve() {
 ApiResult<ApiClient> ClientCommands::Connect() {
   auto connection = Resolve();
   if (!connection.ok()) return std::move(connection).error();
-  return ApiClient(*deps_.transport, connection->server, connection->token);
+  return ApiClient(*deps_.http_client, connection->server, connection->token);
 }
 
 ApiResult<std::string> ClientCommands::ReadPassword(bool confirm, bool required) {
@@ -229,7 +229,7 @@ ApiStatus ClientCommands::Login() {
   auto password = ReadPassword(/*confirm=*/false, /*required=*/true);
   if (!password.ok()) return std::move(password).error();
 
-  ApiClient client(*deps_.transport, server, /*token=*/"");
+  ApiClient client(*deps_.http_client, server, /*token=*/"");
   auto answer =
       client.Post("/api/v1/auth/login", {{"username", username}, {"password", *password}});
   if (!answer.ok()) return std::move(answer).error();
@@ -285,7 +285,7 @@ ApiStatus ClientCommands::Logout() {
     return ApiOk();
   }
 
-  ApiClient client(*deps_.transport, connection->server, connection->token);
+  ApiClient client(*deps_.http_client, connection->server, connection->token);
   auto answer = client.Post("/api/v1/auth/logout", Json::object());
   bool revoked = answer.ok();
   // A token the server already rejects is as good as revoked.
@@ -315,7 +315,7 @@ ApiStatus ClientCommands::Logout() {
 ApiStatus ClientCommands::Whoami() {
   auto connection = Resolve();
   if (!connection.ok()) return std::move(connection).error();
-  ApiClient client(*deps_.transport, connection->server, connection->token);
+  ApiClient client(*deps_.http_client, connection->server, connection->token);
   auto me = client.Get("/api/v1/me");
   if (!me.ok()) return std::move(me).error();
   if (JsonOutput()) {
@@ -504,10 +504,11 @@ void ClientCommands::Register(CLI::App& app) {
 namespace {
 
 ClientCommands& ProgramCommands() {
-  static CurlTransport transport;
+  static http::CurlHttpClient http_client(
+      http::CurlHttpClientOptions{.user_agent = "sluice-cli/" SLUICE_VERSION});
   static TerminalConsole console;
   static ClientCommands commands(
-      ClientDeps{&transport, &console, &SystemClock::Instance(), ProcessEnv});
+      ClientDeps{&http_client, &console, &SystemClock::Instance(), ProcessEnv});
   return commands;
 }
 

@@ -19,14 +19,14 @@
 #include "cli/api_client.h"
 #include "cli/console.h"
 #include "cli/credentials_file.h"
-#include "cli/http_transport.h"
 #include "common/clock.h"
+#include "http/client.h"
 
 namespace sluice::cli {
 
 // What the commands touch outside the process. All pointers must outlive the ClientCommands.
 struct ClientDeps {
-  HttpTransport* transport = nullptr;
+  http::HttpClient* http_client = nullptr;
   Console* console = nullptr;
   const Clock* clock = nullptr;
   EnvLookup env;  // the environment (SLUICE_SERVER, SLUICE_TOKEN, SLUICE_CONFIG_DIR, HOME, ...)
@@ -131,7 +131,7 @@ class ClientCommands {
 // Parses a positive decimal id; nullopt for anything else (names).
 std::optional<int64_t> ParseId(std::string_view text);
 
-// Wires the client commands with the real transport, terminal, clock and environment into the
+// Wires the client commands with the real HTTP client, terminal, clock and environment into the
 // `sluice` program.
 void RegisterClientCommands(CLI::App& app);
 // The exit code of the client command that ran (0 when none ran).

@@ -80,10 +80,10 @@ class CliCommands : public ::testing::Test {
   std::string Out() const { return console_->Out(); }
   std::string Err() const { return console_->Err(); }
   std::string Auth(size_t i) const {
-    return FakeHttpTransport::Header(transport_.requests().at(i), "Authorization");
+    return FakeHttpClient::Header(transport_.requests().at(i), "Authorization");
   }
 
-  FakeHttpTransport transport_;
+  FakeHttpClient transport_;
   std::unique_ptr<FakeConsole> console_;
   FakeClock clock_{*ParseRfc3339("2026-11-25T00:00:00Z")};
   std::map<std::string, std::string> env_;
@@ -106,7 +106,7 @@ TEST_F(CliCommands, LoginWithPasswordStdinPostsCredentialsAndSavesAnOwnerOnlyFil
       << Err();
 
   ASSERT_EQ(transport_.requests().size(), 1u);
-  const HttpRequest& request = transport_.last();
+  const http::ClientRequest& request = transport_.last();
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.url, "http://sluice.test:8765/api/v1/auth/login");
   EXPECT_EQ(Auth(0), "");
@@ -339,7 +339,7 @@ TEST_F(CliCommands, UserListTableAndJson) {
     "total":9})";
   transport_.On("GET", "/api/v1/users", 200, users);
   ASSERT_EQ(Run({"user", "list", "--limit", "2", "-q", "a"}), 0) << Err();
-  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.last().url), "limit=2&q=a");
+  EXPECT_EQ(FakeHttpClient::QueryOf(transport_.last().url), "limit=2&q=a");
   EXPECT_EQ(Out(),
             "ID  USERNAME  NAME           EMAIL              ADMIN  DISABLED  CREATED\n"
             "1   admin     Administrator  -                  yes    no        24 days ago\n"
@@ -388,8 +388,7 @@ TEST_F(CliCommands, UserShowByNameLooksTheNameUp) {
       R"({"id":7,"username":"alice","display_name":"Alice","email":"a@x","is_admin":false,"disabled":false,"created_at":"2026-11-24T00:00:00.000Z"})");
   ASSERT_EQ(Run({"user", "show", "alice"}), 0) << Err();
   ASSERT_EQ(transport_.requests().size(), 2u);
-  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.requests()[0].url),
-            "limit=1000&offset=0&q=alice");
+  EXPECT_EQ(FakeHttpClient::QueryOf(transport_.requests()[0].url), "limit=1000&offset=0&q=alice");
   EXPECT_EQ(transport_.last().url, std::string(kServer) + "/api/v1/users/7");
   EXPECT_EQ(Out(),
             "ID:        7\n"
@@ -484,7 +483,7 @@ TEST_F(CliCommands, TeamNameLookupReadsEveryPage) {
                 R"({"items":[{"id":1,"name":"default"},{"id":2,"name":"analytics"}],"total":5})");
   EXPECT_EQ(Run({"team", "show", "zeta"}), kExitApiError);
   EXPECT_EQ(transport_.requests().size(), 3u);
-  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.requests()[2].url), "limit=1000&offset=4&q=zeta");
+  EXPECT_EQ(FakeHttpClient::QueryOf(transport_.requests()[2].url), "limit=1000&offset=4&q=zeta");
 }
 
 TEST_F(CliCommands, MemberAddByNamesAndByIds) {
@@ -590,7 +589,7 @@ TEST_F(CliCommands, TokenListShowsPrefixesAndStatuses) {
             "4   old   1        sla_XyZw  2026-10-01    24 days ago  24 days ago  expired\n"
             "3   gone  1        sla_Qq11  2026-10-01    never        never        revoked\n");
   ASSERT_EQ(Run({"token", "list", "--all"}), 0) << Err();
-  EXPECT_EQ(FakeHttpTransport::QueryOf(transport_.last().url), "all=1");
+  EXPECT_EQ(FakeHttpClient::QueryOf(transport_.last().url), "all=1");
   EXPECT_NE(Out().find("USER"), std::string::npos);
 }
 

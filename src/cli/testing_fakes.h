@@ -1,4 +1,4 @@
-// Fakes for the command-line client's unit tests: an HTTP transport answering from a table of
+// Fakes for the command-line client's unit tests: an HTTP client answering from a table of
 // canned responses and recording every request, and a console with scripted input.
 #pragma once
 
@@ -10,39 +10,41 @@
 #include <vector>
 
 #include "cli/console.h"
-#include "cli/http_transport.h"
+#include "http/client.h"
 
 namespace sluice::cli {
 
-class FakeHttpTransport final : public HttpTransport {
+class FakeHttpClient final : public http::HttpClient {
  public:
   // Answers `method` on `path` (the URL's path, without scheme, host or query) with `status`
   // and `body`. A later On() for the same method and path replaces the earlier one.
   void On(const std::string& method, const std::string& path, int status, std::string body,
           std::map<std::string, std::string> headers = {}) {
-    HttpResponse response;
+    http::ClientResponse response;
     response.status = status;
     response.body = std::move(body);
     response.headers = std::move(headers);
     routes_[method + " " + path] = std::move(response);
   }
-  // Every request fails as if the server could not be reached.
+  // Every request fails as if the server could not be connected to.
   void SetUnreachable(std::string reason) { unreachable_ = std::move(reason); }
 
-  Result<HttpResponse> Send(const HttpRequest& request) override {
+  http::ClientResult Send(const http::ClientRequest& request) override {
     requests_.push_back(request);
-    if (!unreachable_.empty()) return Error(ErrorCode::UNAVAILABLE, unreachable_);
+    if (!unreachable_.empty()) {
+      return http::ClientFailure{http::ClientFailure::Kind::kCouldNotConnect, unreachable_};
+    }
     auto it = routes_.find(request.method + " " + PathOf(request.url));
     if (it != routes_.end()) return it->second;
-    HttpResponse missing;
+    http::ClientResponse missing;
     missing.status = 404;
     missing.body =
         R"({"error":{"code":"ROUTE_NOT_FOUND","number":1003,"message":"no such route","request_id":"fake-404"}})";
     return missing;
   }
 
-  const std::vector<HttpRequest>& requests() const { return requests_; }
-  const HttpRequest& last() const { return requests_.back(); }
+  const std::vector<http::ClientRequest>& requests() const { return requests_; }
+  const http::ClientRequest& last() const { return requests_.back(); }
 
   // "http://h:1/api/v1/x?y=1" -> "/api/v1/x"
   static std::string PathOf(const std::string& url) {
@@ -58,7 +60,7 @@ class FakeHttpTransport final : public HttpTransport {
     return q == std::string::npos ? "" : url.substr(q + 1);
   }
   // The value of header `name` in `request`, or "" when absent.
-  static std::string Header(const HttpRequest& request, const std::string& name) {
+  static std::string Header(const http::ClientRequest& request, const std::string& name) {
     for (const auto& [n, v] : request.headers) {
       if (n == name) return v;
     }
@@ -66,8 +68,8 @@ class FakeHttpTransport final : public HttpTransport {
   }
 
  private:
-  std::map<std::string, HttpResponse> routes_;
-  std::vector<HttpRequest> requests_;
+  std::map<std::string, http::ClientResponse> routes_;
+  std::vector<http::ClientRequest> requests_;
   std::string unreachable_;
 };
 

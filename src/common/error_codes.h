@@ -5,7 +5,8 @@
 // reused or renumbered; retire a code by leaving its line here with a comment. Ranges:
 //   1000-1099 request and protocol    1100-1199 authentication and permission
 //   1200-1299 users, teams, tokens    1300-1399 store
-//   2000-2999 applications (later)    3000-3999 Flink environments and clusters (later)
+//   2000-2999 applications (later)    3000-3999 Flink: 3000 environments, 3100 clusters,
+//   3200 Flink's REST API, 3300 the submitter
 #pragma once
 
 #include <optional>
@@ -49,7 +50,22 @@ namespace sluice {
   X(STORE_SCHEMA_TOO_NEW, 1305, 500)       \
   X(STORE_BAD_URL, 1306, 400)              \
   X(STORE_MIGRATION_FAILED, 1307, 500)     \
-  X(APP_NOT_FOUND, 2001, 404)
+  X(APP_NOT_FOUND, 2001, 404)              \
+  X(FLINK_ENV_NOT_FOUND, 3001, 404)        \
+  X(FLINK_HOME_INVALID, 3002, 400)         \
+  X(FLINK_ENV_EXISTS, 3003, 409)           \
+  X(FLINK_ENV_IN_USE, 3004, 409)           \
+  X(CLUSTER_NOT_FOUND, 3101, 404)          \
+  X(CLUSTER_EXISTS, 3102, 409)             \
+  X(CLUSTER_WRONG_STATE, 3103, 409)        \
+  X(CLUSTER_START_FAILED, 3104, 422)       \
+  X(CLUSTER_UNREACHABLE, 3105, 502)        \
+  X(CLUSTER_TIMEOUT, 3106, 504)            \
+  X(CLUSTER_NOT_FLINK, 3107, 422)          \
+  X(FLINK_REJECTED, 3201, 422)             \
+  X(FLINK_JOB_NOT_FOUND, 3202, 404)        \
+  X(SUBMIT_FAILED, 3301, 422)              \
+  X(SUBMIT_TIMEOUT, 3302, 504)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "flink/flink_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
 
@@ -16,12 +17,14 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
+  flink_.reset();
   system_.reset();
   database_.reset();
 }
 
 void Application::StopWorkers() {
-  // No background workers yet; trackers and schedulers stop here.
+  // Managed Flink clusters keep running: the next start re-adopts them.
+  if (flink_) flink_->Stop();
 }
 
 Result<std::unique_ptr<Application>> Application::Create(
@@ -55,8 +58,19 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->system_ = std::make_unique<system::SystemModule>(*app->database_, clock, system_options);
   SLUICE_RETURN_IF_ERROR(app->system_->Bootstrap(admin_password));
 
+  flink::FlinkOptions flink_options;
+  flink_options.data_dir = config.data_dir;
+  flink_options.bootstrap_flink_home = config.bootstrap_flink_home;
+  flink_options.clusters.health_interval = std::chrono::seconds(config.cluster_health_seconds);
+  flink_options.clusters.start_timeout =
+      std::chrono::seconds(config.cluster_start_timeout_seconds);
+  flink_options.clusters.stop_grace = std::chrono::seconds(config.cluster_stop_grace_seconds);
+  app->flink_ = std::make_unique<flink::FlinkModule>(*app->database_, clock, flink_options);
+  SLUICE_RETURN_IF_ERROR(app->flink_->Start());
+
   app->RegisterOperationalRoutes();
   app->system_->RegisterRoutes(app->router_);
+  app->flink_->RegisterRoutes(app->router_, app->system_->guard());
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
   return app;

@@ -18,6 +18,9 @@
 namespace sluice::system {
 class SystemModule;
 }
+namespace sluice::flink {
+class FlinkModule;
+}
 
 namespace sluice::server {
 
@@ -35,6 +38,7 @@ class Application {
   const http::Router& router() const { return router_; }
   http::Metrics& metrics() { return metrics_; }
   store::Database& database() { return *database_; }
+  flink::FlinkModule& flink() { return *flink_; }
 
   // Stops background workers. Idempotent; the destructor calls it.
   void StopWorkers();
@@ -47,6 +51,7 @@ class Application {
   ServeConfig config_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<system::SystemModule> system_;
+  std::unique_ptr<flink::FlinkModule> flink_;
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

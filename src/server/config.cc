@@ -90,6 +90,11 @@ const std::vector<Setting>& Settings() {
       IntSetting("login_window_seconds", &ServeConfig::login_window_seconds, 1, 86400),
       IntSetting("login_lockout_seconds", &ServeConfig::login_lockout_seconds, 1, 86400),
       StringSetting("public_url", &ServeConfig::public_url),
+      StringSetting("bootstrap_flink_home", &ServeConfig::bootstrap_flink_home),
+      IntSetting("cluster_health_seconds", &ServeConfig::cluster_health_seconds, 1, 3600),
+      IntSetting("cluster_start_timeout_seconds", &ServeConfig::cluster_start_timeout_seconds, 5,
+                 3600),
+      IntSetting("cluster_stop_grace_seconds", &ServeConfig::cluster_stop_grace_seconds, 1, 600),
   };
   return kSettings;
 }

@@ -71,6 +71,50 @@ CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log(at);
 CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor);
 CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log(action)
 )sql"},
+      {2, "Flink environments, clusters and their state changes", R"sql(
+CREATE TABLE IF NOT EXISTS flink_envs (
+  id {{id}},
+  name VARCHAR(64) NOT NULL UNIQUE,
+  home VARCHAR(1024) NOT NULL,
+  version VARCHAR(32) NOT NULL,
+  config_file VARCHAR(32) NOT NULL,
+  config_text {{text}},
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  is_default INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+  id {{id}},
+  name VARCHAR(64) NOT NULL UNIQUE,
+  kind VARCHAR(16) NOT NULL,
+  flink_env_id BIGINT NOT NULL,
+  addresses {{text}},
+  config {{text}},
+  taskmanagers INTEGER NOT NULL DEFAULT 1,
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  desired_state VARCHAR(16) NOT NULL DEFAULT 'stopped',
+  state VARCHAR(16) NOT NULL,
+  state_detail VARCHAR(1024) NOT NULL DEFAULT '',
+  state_changed_at BIGINT NOT NULL,
+  web_url VARCHAR(1024) NOT NULL DEFAULT '',
+  flink_version VARCHAR(32) NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  FOREIGN KEY (flink_env_id) REFERENCES flink_envs(id)
+);
+CREATE INDEX IF NOT EXISTS clusters_env ON clusters(flink_env_id);
+CREATE TABLE IF NOT EXISTS cluster_events (
+  id {{id}},
+  cluster_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  from_state VARCHAR(16) NOT NULL,
+  to_state VARCHAR(16) NOT NULL,
+  detail VARCHAR(1024) NOT NULL DEFAULT '',
+  FOREIGN KEY (cluster_id) REFERENCES clusters(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events(cluster_id, at)
+)sql"},
   };
   return kMigrations;
 }

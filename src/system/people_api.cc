@@ -2,22 +2,20 @@
 
 #include <fmt/format.h>
 
+#include "http/answers.h"
 #include "system/credentials.h"
 
 namespace sluice::system {
 
+using http::Created;
+using http::Echo;
+using http::ListOf;
+using http::NoContent;
+using http::ObjectWith;
+using http::Ok;
 using store::Value;
 
 namespace {
-
-// Clips user input echoed in messages.
-std::string Echo(std::string_view text) {
-  std::string out(text.substr(0, 40));
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20) c = '?';
-  }
-  return text.size() > 40 ? out + "..." : out;
-}
 
 Error InvalidField(std::string_view field, std::string message) {
   return Error(ErrorCode::INVALID_ARGUMENT, std::move(message), std::string(field));
@@ -45,31 +43,6 @@ std::string LikePattern(std::string_view q) {
     out.push_back(c);
   }
   return out + "%";
-}
-
-http::Response Created(const Json& body, std::string target,
-                       std::optional<int64_t> team_id = std::nullopt) {
-  http::Response response = http::JsonResponse(201, body);
-  response.audit_target = std::move(target);
-  response.audit_team_id = team_id;
-  return response;
-}
-
-http::Response Ok(const Json& body, std::string target = {},
-                  std::optional<int64_t> team_id = std::nullopt) {
-  http::Response response = http::JsonResponse(200, body);
-  response.audit_target = std::move(target);
-  response.audit_team_id = team_id;
-  return response;
-}
-
-http::Response NoContent(std::string target, std::optional<int64_t> team_id = std::nullopt) {
-  http::Response response;
-  response.status = 204;
-  response.content_type = "application/json";
-  response.audit_target = std::move(target);
-  response.audit_team_id = team_id;
-  return response;
 }
 
 Json TeamJson(const store::Rows& rows, size_t i) {
@@ -113,19 +86,6 @@ const Json kTeamSchema = {{"type", "object"},
                             {"name", {{"type", "string"}}},
                             {"description", {{"type", "string"}}},
                             {"role", {{"type", "string"}}}}}};
-Json ListOf(const Json& item) {
-  return {{"type", "object"},
-          {"properties",
-           {{"items", {{"type", "array"}, {"items", item}}}, {"total", {{"type", "integer"}}}}}};
-}
-Json ObjectWith(std::initializer_list<std::pair<const char*, const char*>> fields,
-                std::vector<std::string> required = {}) {
-  Json properties = Json::object();
-  for (const auto& [name, type] : fields) properties[name] = {{"type", type}};
-  Json schema = {{"type", "object"}, {"properties", properties}, {"additionalProperties", false}};
-  if (!required.empty()) schema["required"] = required;
-  return schema;
-}
 
 }  // namespace
 
