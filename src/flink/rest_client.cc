@@ -89,8 +89,9 @@ std::string_view FirstLine(std::string_view text) {
 
 // One line saying what a Java stack trace is about: the exception message of its first line, then
 // the deepest "Caused by" (usually the real reason: "Could not execute application. (caused by
-// ClassNotFoundException: com.example.Main)").
-std::string SummarizeJavaText(std::string_view text) {
+// ClassNotFoundException: com.example.Main)"). `keep_class` keeps the first line's exception
+// class ("java.lang.IllegalStateException: boom"), for texts where it is part of the news.
+std::string SummarizeJavaText(std::string_view text, bool keep_class = false) {
   constexpr std::string_view kWrapperStart = "<Exception on server side:";
   text = Trim(text);
   if (text.starts_with(kWrapperStart)) text.remove_prefix(kWrapperStart.size());
@@ -98,7 +99,7 @@ std::string SummarizeJavaText(std::string_view text) {
     text = text.substr(0, end);
   }
   std::string_view first = FirstLine(text);
-  std::string summary(StripJavaClasses(first));
+  std::string summary(keep_class ? first : StripJavaClasses(first));
 
   std::string_view deepest_cause;
   size_t pos = 0;
@@ -714,7 +715,7 @@ Result<JobExceptionHistory> FlinkRestClient::JobExceptions(const std::string& jo
     }
   }
   if (history.root_cause.empty()) history.timestamp_ms.reset();
-  history.root_cause_summary = Clip(FirstLine(history.root_cause), 1000);
+  history.root_cause_summary = SummarizeJavaText(history.root_cause, /*keep_class=*/true);
   return history;
 }
 
@@ -750,7 +751,7 @@ Result<CheckpointStats> FlinkRestClient::Checkpoints(const std::string& job_id) 
     std::optional<std::string> reason = FlinkErrorReason(answer.response.body);
     if (reason && reason->find("Checkpointing has not been enabled") != std::string::npos) {
       CheckpointStats stats;
-      stats.enabled = false;
+      stats.available = false;
       stats.raw = Json::object();
       return stats;
     }
@@ -889,6 +890,12 @@ Result<std::string> FlinkRestClient::WaitForSavepoint(const std::string& job_id,
     SLUICE_ASSIGN_OR_RETURN(SavepointProgress progress, SavepointStatus(job_id, trigger_id));
     if (!progress.in_progress) {
       if (progress.succeeded()) return progress.location;
+      // A job that ended (or never was) has no JobMaster to take the savepoint.
+      if (progress.failure_detail.find("FlinkJobNotFoundException") != std::string::npos) {
+        return Error(ErrorCode::FLINK_JOB_NOT_FOUND,
+                     fmt::format("Flink has no running job {} to take a savepoint of", job_id),
+                     "job_id", progress.failure_detail);
+      }
       return Error(
           ErrorCode::FLINK_REJECTED,
           fmt::format("the savepoint of job {} failed: {}", job_id, progress.failure_message), "",

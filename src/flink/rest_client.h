@@ -120,9 +120,12 @@ struct FlinkExceptionEntry {
 // GET /jobs/:id/exceptions, the same whatever the Flink version: 1.x sends the legacy top-level
 // `root-exception`/`timestamp`/`all-exceptions` and `exceptionHistory`; 2.x only the latter.
 struct JobExceptionHistory {
-  std::string root_cause;               // the most recent failure's full text; "" when none
-  std::string root_cause_summary;       // its first line, e.g. "java.lang.RuntimeException: boom"
-  std::optional<int64_t> timestamp_ms;  // when it happened
+  std::string root_cause;  // the most recent failure's full text; "" when none
+  // Its first line and, when there is one, its deepest "Caused by" (the reason Flink's own
+  // wrappers hide): "org.apache.flink.runtime.JobException: Recovery is suppressed by
+  // NoRestartBackoffTimeStrategy (caused by IllegalStateException: boom)". At most 500 bytes.
+  std::string root_cause_summary;
+  std::optional<int64_t> timestamp_ms;       // when it happened
   std::vector<FlinkExceptionEntry> entries;  // newest first
   bool truncated = false;                    // Flink had more than were sent
 };
@@ -137,9 +140,11 @@ struct CheckpointInfo {
 
 // GET /jobs/:id/checkpoints.
 struct CheckpointStats {
-  // False when the job runs without checkpointing (Flink answers 404 for that; not an error
-  // here). Everything else is then empty.
-  bool enabled = true;
+  // False when Flink keeps no checkpoint statistics for the job: it answers 404 "Checkpointing
+  // has not been enabled", e.g. for a batch job (not an error here). Everything else is then
+  // empty. A streaming job whose periodic checkpoints are off still has statistics on 1.20,
+  // with every count 0.
+  bool available = true;
   int64_t total = 0;
   int64_t in_progress = 0;
   int64_t completed = 0;
@@ -237,6 +242,8 @@ class FlinkRestClient {
   // POST /jobs/:id/savepoints {"target-directory", "cancel-job", "formatType"[, "triggerId"]}.
   // `target_dir` "" uses the cluster's configured default. `trigger_id` "" lets Flink pick; a
   // chosen one (32 hex digits) can be polled even when this call timed out. Answers the trigger id.
+  // Flink accepts a trigger for a job that is not running and fails the operation afterwards:
+  // only SavepointStatus / WaitForSavepoint tell.
   Result<std::string> TriggerSavepoint(const std::string& job_id, const std::string& target_dir,
                                        bool cancel_job,
                                        SavepointFormat format = SavepointFormat::kCanonical,
@@ -252,9 +259,11 @@ class FlinkRestClient {
   Result<SavepointProgress> SavepointStatus(const std::string& job_id,
                                             const std::string& trigger_id);
   // Polls SavepointStatus every `poll_interval` until it completes, and answers its location.
-  // FLINK_REJECTED "the savepoint failed: ..." when it failed; CLUSTER_TIMEOUT when it has not
-  // completed after `timeout` of waiting (counted as the sum of the pauses between polls, so no
-  // clock is needed; the time the polls take comes on top). Errors of a poll end the wait.
+  // FLINK_REJECTED "the savepoint failed: ..." when it failed (FLINK_JOB_NOT_FOUND when it failed
+  // because the job is not running: Flink accepts the trigger and fails it later). CLUSTER_TIMEOUT
+  // when it has not completed after `timeout` of waiting (counted as the sum of the pauses between
+  // polls, so no clock is needed; the time the polls take comes on top). Errors of a poll end the
+  // wait.
   Result<std::string> WaitForSavepoint(
       const std::string& job_id, const std::string& trigger_id, std::chrono::milliseconds timeout,
       std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500));

@@ -122,50 +122,63 @@ const char* kJobsOverview = R"({"jobs":[
    "tasks":{"running":0,"canceling":0,"canceled":0,"total":2,"created":0,"scheduled":0,
             "deploying":0,"reconciling":0,"finished":2,"initializing":0,"failed":0}}]})";
 
-// Flink 1.20: the legacy top-level fields next to exceptionHistory.
-const char* kExceptions1x = R"({
-  "root-exception":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:129)\n\tat org.apache.flink.streaming.api.operators.StreamMap.processElement(StreamMap.java:38)\n",
-  "timestamp":1732521700000,
-  "all-exceptions":[],
+// Flink 1.20, as a real cluster answers for the tiny job run with --fail-after 10 --restarts 1:
+// the legacy top-level fields next to exceptionHistory. The newest failure is the global one that
+// ended the job (no task: null fields are left out), wrapping the task's exception; the older one
+// is the task failure that used the one restart.
+const char *kExceptions1x = R"({
+  "root-exception":"org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, backoffTimeMS=1000)\n\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(ExecutionFailureHandler.java:219)\n\tat org.apache.flink.runtime.scheduler.DefaultScheduler.recordTaskFailure(DefaultScheduler.java:286)\nCaused by: java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:111)\n",
+  "timestamp":1732521700040,
+  "all-exceptions":[
+    {"exception":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n",
+     "task":"Source: sequence -> step -> discard: Writer (1/1)",
+           "location" : "localhost:44217",
+           "endpoint" : "localhost:44217",
+           "timestamp" : 1732521700005,
+           "taskManagerId" : "localhost:33695-16903c"
+}],
   "truncated":false,
-  "exceptionHistory":{"entries":[
-    {"exceptionName":"java.lang.IllegalStateException",
-     "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:129)\n\tat org.apache.flink.streaming.api.operators.StreamMap.processElement(StreamMap.java:38)\n",
-     "timestamp":1732521700000,
-     "failureLabels":{"type":"USER"},
-     "taskName":"step (1/2)#0",
-     "location":"localhost:38553",
-     "endpoint":"localhost:38553",
-     "taskManagerId":"localhost:38553-3c5f2a",
+  "exceptionHistory":{
+  "entries":[
+    {"exceptionName":"org.apache.flink.runtime.JobException",
+     "stacktrace":"org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, backoffTimeMS=1000)\n\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(ExecutionFailureHandler.java:219)\n\tat org.apache.flink.runtime.scheduler.DefaultScheduler.recordTaskFailure(DefaultScheduler.java:286)\nCaused by: java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:111)\n",
+     "timestamp":1732521700040,
+     "failureLabels":{},
      "concurrentExceptions":[
        {"exceptionName":"java.lang.IllegalStateException",
-        "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:129)\n",
-        "timestamp":1732521700003,"failureLabels":{},"taskName":"step (2/2)#0",
-        "location":"localhost:38553","endpoint":"localhost:38553",
-        "taskManagerId":"localhost:38553-3c5f2a"}]},
-    {"exceptionName":"org.apache.flink.runtime.jobmaster.JobMasterException",
-     "stacktrace":"org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id localhost:41231-9d1e0b is no longer reachable.\n\tat org.apache.flink.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyTargetUnreachable(JobMaster.java:1548)\n",
-     "timestamp":1732521650000,"failureLabels":{},"taskName":null,"location":null,
-     "taskManagerId":null,"concurrentExceptions":[]}],
-  "truncated":false}})";
+        "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n",
+        "timestamp":1732521700005,"failureLabels":{"type":"USER"},
+        "taskName":"Source: sequence -> step -> discard: Writer (1/1) - execution #1",
+        "location":"localhost:44217","endpoint":"localhost:44217",
+        "taskManagerId":"localhost:33695-16903c"}]},
+    {"exceptionName":"java.lang.IllegalStateException",
+     "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n",
+     "timestamp":1732521698002,"failureLabels":{},
+     "taskName":"Source: sequence -> step -> discard: Writer (1/1) - execution #0",
+     "location":"localhost:44217","endpoint":"localhost:44217",
+     "taskManagerId":"localhost:33695-16903c","concurrentExceptions":[]}],
+  "truncated":false
+}
+})";
 
-// Flink 2.0: exceptionHistory only.
+// Flink 2.0: exceptionHistory only, and no `location`.
 const char* kExceptions2x = R"({"exceptionHistory":{"entries":[
-    {"exceptionName":"java.lang.IllegalStateException",
-     "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:129)\n\tat org.apache.flink.streaming.api.operators.StreamMap.processElement(StreamMap.java:38)\n",
-     "timestamp":1732521700000,
-     "failureLabels":{"type":"USER"},
-     "taskName":"step (1/2)#0",
-     "endpoint":"localhost:38553",
-     "taskManagerId":"localhost:38553-3c5f2a",
+    {"exceptionName":"org.apache.flink.runtime.JobException",
+     "stacktrace":"org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, backoffTimeMS=1000)\n\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(ExecutionFailureHandler.java:219)\n\tat org.apache.flink.runtime.scheduler.DefaultScheduler.recordTaskFailure(DefaultScheduler.java:286)\nCaused by: java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:111)\n",
+     "timestamp":1732521700040,
+     "failureLabels":{},
      "concurrentExceptions":[
        {"exceptionName":"java.lang.IllegalStateException",
-        "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:129)\n",
-        "timestamp":1732521700003,"failureLabels":{},"taskName":"step (2/2)#0",
-        "endpoint":"localhost:38553","taskManagerId":"localhost:38553-3c5f2a"}]},
-    {"exceptionName":"org.apache.flink.runtime.jobmaster.JobMasterException",
-     "stacktrace":"org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id localhost:41231-9d1e0b is no longer reachable.\n\tat org.apache.flink.runtime.jobmaster.JobMaster$TaskManagerHeartbeatListener.notifyTargetUnreachable(JobMaster.java:1548)\n",
-     "timestamp":1732521650000,"failureLabels":{},"concurrentExceptions":[]}],
+        "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n",
+        "timestamp":1732521700005,"failureLabels":{"type":"USER"},
+        "taskName":"Source: sequence -> step -> discard: Writer (1/1) - execution #1",
+        "endpoint":"localhost:44217","taskManagerId":"localhost:33695-16903c"}]},
+    {"exceptionName":"java.lang.IllegalStateException",
+     "stacktrace":"java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n",
+     "timestamp":1732521698002,"failureLabels":{},
+     "taskName":"Source: sequence -> step -> discard: Writer (1/1) - execution #0",
+     "endpoint":"localhost:44217","taskManagerId":"localhost:33695-16903c",
+     "concurrentExceptions":[]}],
   "truncated":true}})";
 
 const char* kCheckpoints = R"({
@@ -401,24 +414,31 @@ TEST_F(FlinkRestClientTest, ExceptionsOfBothVersionsBecomeTheSameHistory) {
 
   for (const JobExceptionHistory* history : {&*v1, &*v2}) {
     EXPECT_EQ(history->root_cause_summary,
-              "java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 "
-              "records");
-    EXPECT_NE(history->root_cause.find("TinyJob.java:129"), std::string::npos);
-    EXPECT_EQ(history->timestamp_ms, 1732521700000);
+              "org.apache.flink.runtime.JobException: Recovery is suppressed by "
+              "FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, "
+              "backoffTimeMS=1000) (caused by IllegalStateException: sluice-tiny-job: failing on "
+              "purpose after 10 records)");
+    EXPECT_NE(history->root_cause.find("TinyJob.java:123"), std::string::npos);
+    EXPECT_EQ(history->timestamp_ms, 1732521700040);
     ASSERT_EQ(history->entries.size(), 2u);
     const FlinkExceptionEntry& newest = history->entries[0];
-    EXPECT_EQ(newest.exception_name, "java.lang.IllegalStateException");
-    EXPECT_EQ(newest.task_name, "step (1/2)#0");
-    EXPECT_EQ(newest.endpoint, "localhost:38553");
-    EXPECT_EQ(newest.task_manager_id, "localhost:38553-3c5f2a");
-    EXPECT_EQ(newest.failure_labels.at("type"), "USER");
+    EXPECT_EQ(newest.exception_name, "org.apache.flink.runtime.JobException");
+    EXPECT_EQ(newest.task_name, "");  // a global failure: no task
+    EXPECT_EQ(newest.endpoint, "");
+    EXPECT_EQ(newest.task_manager_id, "");
     ASSERT_EQ(newest.concurrent_exceptions.size(), 1u);
-    EXPECT_EQ(newest.concurrent_exceptions[0].task_name, "step (2/2)#0");
-    EXPECT_EQ(newest.concurrent_exceptions[0].timestamp_ms, 1732521700003);
-    const FlinkExceptionEntry& global = history->entries[1];
-    EXPECT_EQ(global.exception_name, "org.apache.flink.runtime.jobmaster.JobMasterException");
-    EXPECT_EQ(global.task_name, "");  // null in 1.x, absent in 2.x
-    EXPECT_EQ(global.endpoint, "");
+    const FlinkExceptionEntry& task = newest.concurrent_exceptions[0];
+    EXPECT_EQ(task.exception_name, "java.lang.IllegalStateException");
+    EXPECT_EQ(task.task_name, "Source: sequence -> step -> discard: Writer (1/1) - execution #1");
+    EXPECT_EQ(task.endpoint, "localhost:44217");
+    EXPECT_EQ(task.task_manager_id, "localhost:33695-16903c");
+    EXPECT_EQ(task.timestamp_ms, 1732521700005);
+    EXPECT_EQ(task.failure_labels.at("type"), "USER");
+    const FlinkExceptionEntry& older = history->entries[1];
+    EXPECT_EQ(older.exception_name, "java.lang.IllegalStateException");
+    EXPECT_EQ(older.task_name, "Source: sequence -> step -> discard: Writer (1/1) - execution #0");
+    EXPECT_EQ(older.endpoint, "localhost:44217");  // `location` before 1.19, `endpoint` since
+    EXPECT_TRUE(older.concurrent_exceptions.empty());
   }
   EXPECT_FALSE(v1->truncated);
   EXPECT_TRUE(v2->truncated);
@@ -458,7 +478,7 @@ TEST_F(FlinkRestClientTest, CheckpointsReadCountsAndTheLatestOfEachKind) {
   auto client = Client();
   auto stats = client.Checkpoints(kJob);
   ASSERT_TRUE(stats.ok()) << stats.error().message;
-  EXPECT_TRUE(stats->enabled);
+  EXPECT_TRUE(stats->available);
   EXPECT_EQ(stats->total, 12);
   EXPECT_EQ(stats->completed, 10);
   EXPECT_EQ(stats->failed, 1);
@@ -478,13 +498,13 @@ TEST_F(FlinkRestClientTest, CheckpointsReadCountsAndTheLatestOfEachKind) {
   EXPECT_EQ(stats->raw["summary"]["state_size"]["max"], 4096);
 }
 
-TEST_F(FlinkRestClientTest, CheckpointsOfAJobWithoutCheckpointingAreDisabledNotAnError) {
+TEST_F(FlinkRestClientTest, CheckpointsWithoutStatisticsAreUnavailableNotAnError) {
   fake_.On("GET", std::string("/jobs/") + kJob + "/checkpoints", 404,
            R"({"errors":["Checkpointing has not been enabled."]})");
   auto client = Client();
   auto stats = client.Checkpoints(kJob);
   ASSERT_TRUE(stats.ok()) << stats.error().message;
-  EXPECT_FALSE(stats->enabled);
+  EXPECT_FALSE(stats->available);
   EXPECT_FALSE(stats->latest_completed.has_value());
 
   fake_.On("GET", std::string("/jobs/") + kJob + "/checkpoints", 404, kJobNotFound);

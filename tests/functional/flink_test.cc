@@ -141,9 +141,11 @@ TEST_P(FlinkClusterTest, ManagedClusterEndToEnd) {
   std::string root = server_->data_dir() + "/clusters/" + std::to_string(id);
 
   // ---- start: the REST API answers and both TaskManagers registered
-  HttpResult started = admin().Post(cluster_path + "/start?wait=true", nullptr);
-  ASSERT_EQ(started.status, 200) << started.body;
-  ASSERT_EQ(started.json().value("state", ""), "RUNNING") << started.body;
+  HttpResult started = admin().Post(cluster_path + "/start", nullptr);
+  ASSERT_EQ(started.status, 202) << started.body;
+  ASSERT_EQ(started.json().value("state", ""), "STARTING") << started.body;
+  ASSERT_TRUE(WaitFor([&] { return Cluster(id)["state"] != "STARTING"; }, std::chrono::minutes(3)));
+  ASSERT_EQ(Cluster(id)["state"], "RUNNING") << Cluster(id).dump();
   std::string web_url = started.json().value("web_url", "");
   HttpResult overview = admin().Get(cluster_path + "/overview");
   ASSERT_EQ(overview.status, 200) << overview.body;
