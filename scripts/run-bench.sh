@@ -3,7 +3,9 @@
 #   scripts/run-bench.sh            (or: make bench)
 # Builds a Release build in build-bench/, then measures:
 #   1. start to /readyz and idle memory (bench/startup_bench.cc, Google Benchmark);
-#   2. GET /api/v1/me and GET /api/v1/users over 10,000 users under wrk, 64 connections.
+#   2. GET /api/v1/me and GET /api/v1/users over 10,000 users under wrk, 64 connections;
+#   3. a managed Flink cluster's start against Flink's own start-cluster.sh, on each provisioned
+#      Flink (bench/cluster_start.sh; scripts/provision/flink.sh all provisions them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-bench
@@ -56,3 +58,8 @@ for path in "/api/v1/me" "/api/v1/users?limit=50" "/api/v1/users?limit=50&offset
 done
 echo "== server resident memory after the load"
 grep VmRSS "/proc/$server_pid/status"
+
+echo "== managed cluster start against start-cluster.sh (2 TaskManagers)"
+for home in $(scripts/provision/flink.sh all); do
+  bench/cluster_start.sh "$build/sluice" "$home" "${SLUICE_BENCH_CLUSTER_ROUNDS:-5}" 2 | tail -5
+done

@@ -149,6 +149,12 @@ FlatConfig EffectiveConfig(const ManagedClusterSpec& spec, int rest_port, int rp
     config["state.savepoints.dir"] = savepoints;
     config["state.checkpoints.dir"] = checkpoints;
   }
+  // The TaskManagers start side by side with the JobManager and their first registration attempts
+  // find no JobManager yet. Flink waits `error-delay` (10 s by default) after such a failure; on
+  // loopback a short pause is cheap and makes the cluster ready seconds sooner.
+  if (!config.count("cluster.registration.error-delay")) {
+    config["cluster.registration.error-delay"] = "500 ms";
+  }
   // Uploaded jars survive a JobManager restart.
   config["web.upload.dir"] = (fs::path(spec.root) / "uploads").string();
   for (const auto& [key, value] : spec.user_config) config[key] = value;

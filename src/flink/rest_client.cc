@@ -101,12 +101,12 @@ std::string SummarizeJavaText(std::string_view text, bool keep_class = false) {
   std::string_view first = FirstLine(text);
   std::string summary(keep_class ? first : StripJavaClasses(first));
 
+  constexpr std::string_view kCausedBy = "Caused by: ";
   std::string_view deepest_cause;
-  size_t pos = 0;
-  while ((pos = text.find("Caused by: ", pos)) != text.npos) {
+  for (size_t pos = text.find(kCausedBy); pos != text.npos; pos = text.find(kCausedBy, pos)) {
+    pos += kCausedBy.size();
     size_t end = text.find('\n', pos);
-    deepest_cause = Trim(text.substr(pos + 11, end == text.npos ? text.npos : end - pos - 11));
-    pos += 11;
+    deepest_cause = Trim(text.substr(pos, end == text.npos ? text.npos : end - pos));
   }
   if (!deepest_cause.empty()) {
     std::string cause;
@@ -346,8 +346,9 @@ Result<FlinkRestClient::Answer> FlinkRestClient::Exchange(const Call& call) {
 
   for (int round = 0; round < rounds; ++round) {
     if (round > 0) {
-      Pause(std::min(backoff, options_.max_retry_backoff));
-      backoff *= 2;
+      backoff = std::min(backoff, options_.max_retry_backoff);
+      Pause(backoff);
+      backoff *= 2;  // stays small: clamped again before the next pause
     }
     for (size_t i = 0; i < count; ++i) {
       const size_t index = (start + i) % count;
@@ -441,9 +442,13 @@ Error FlinkRestClient::HttpError(const Call& call, const Answer& answer) const {
                              call.trigger_id, call.job_id),
                  "trigger_id", detail);
   }
+  // Flink registers the /jars handlers only with web.submit.enable (the default): say so.
+  std::string hint = no_such_route && call.path.starts_with("/jars")
+                         ? " (is web.submit.enable switched off on the cluster?)"
+                         : "";
   return Error(ErrorCode::FLINK_REJECTED,
-               fmt::format("Flink refused to {} (HTTP {}): {}", call.what, status, *reason), "",
-               detail);
+               fmt::format("Flink refused to {} (HTTP {}): {}{}", call.what, status, *reason, hint),
+               "", detail);
 }
 
 namespace {
@@ -458,17 +463,20 @@ Error NotFlink(std::string_view address, std::string_view path, std::string_view
 
 }  // namespace
 
-Result<Json> FlinkRestClient::CallJson(const Call& call) {
+Result<FlinkRestClient::JsonAnswer> FlinkRestClient::CallJson(const Call& call) {
   SLUICE_ASSIGN_OR_RETURN(Answer answer, Exchange(call));
   if (answer.response.status < 200 || answer.response.status > 299) {
     return HttpError(call, answer);
   }
-  if (Trim(answer.response.body).empty()) return Json();  // e.g. 202 without a body
-  Json parsed = Json::parse(answer.response.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    return NotFlink(answer.address, call.path, "a body that is not JSON", answer.response.body);
+  // An empty body (e.g. a 202) is null.
+  Json parsed;
+  if (!Trim(answer.response.body).empty()) {
+    parsed = Json::parse(answer.response.body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      return NotFlink(answer.address, call.path, "a body that is not JSON", answer.response.body);
+    }
   }
-  return parsed;
+  return JsonAnswer{std::move(parsed), std::move(answer.address)};
 }
 
 Result<std::string> FlinkRestClient::CallText(const Call& call) {
@@ -483,10 +491,11 @@ Result<std::string> FlinkRestClient::CallText(const Call& call) {
 
 Result<FlinkConfigInfo> FlinkRestClient::Config() {
   Call call{.path = "/config", .timeout = options_.request_timeout, .what = "read its /config"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   std::optional<std::string> version = StringField(body, "flink-version");
   if (!version || version->empty()) {
-    return NotFlink(active_address(), call.path, "no flink-version", Dump(body));
+    return NotFlink(answer.address, call.path, "no flink-version", Dump(body));
   }
   FlinkConfigInfo info;
   info.flink_version = *version;
@@ -500,14 +509,15 @@ Result<ClusterOverview> FlinkRestClient::Overview() {
   Call call{.path = "/overview",
             .timeout = options_.request_timeout,
             .what = "read the cluster overview"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   std::optional<int64_t> taskmanagers = IntField(body, "taskmanagers");
   std::optional<int64_t> slots_total = IntField(body, "slots-total");
   std::optional<int64_t> slots_available = IntField(body, "slots-available");
   std::optional<int64_t> jobs_running = IntField(body, "jobs-running");
   std::optional<std::string> version = StringField(body, "flink-version");
   if (!taskmanagers || !slots_total || !slots_available || !jobs_running || !version) {
-    return NotFlink(active_address(), call.path,
+    return NotFlink(answer.address, call.path,
                     "an answer without taskmanagers, slots-total, slots-available, jobs-running "
                     "and flink-version",
                     Dump(body));
@@ -528,9 +538,10 @@ Result<std::map<std::string, std::string>> FlinkRestClient::JobManagerConfig() {
   Call call{.path = "/jobmanager/config",
             .timeout = options_.request_timeout,
             .what = "read the JobManager configuration"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   if (!body.is_array()) {
-    return NotFlink(active_address(), call.path, "something other than a list", Dump(body));
+    return NotFlink(answer.address, call.path, "something other than a list", Dump(body));
   }
   std::map<std::string, std::string> config;
   for (const Json& entry : body) {
@@ -545,10 +556,11 @@ Result<std::vector<TaskManagerInfo>> FlinkRestClient::TaskManagers() {
   Call call{.path = "/taskmanagers",
             .timeout = options_.request_timeout,
             .what = "list the TaskManagers"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   const Json* list = ArrayField(body, "taskmanagers");
   if (list == nullptr) {
-    return NotFlink(active_address(), call.path, "no taskmanagers list", Dump(body));
+    return NotFlink(answer.address, call.path, "no taskmanagers list", Dump(body));
   }
   std::vector<TaskManagerInfo> out;
   for (const Json& entry : *list) {
@@ -599,9 +611,10 @@ std::string JobPath(const std::string& job_id) { return "/jobs/" + http::Percent
 
 Result<std::vector<JobSummary>> FlinkRestClient::JobsOverview() {
   Call call{.path = "/jobs/overview", .timeout = options_.request_timeout, .what = "list the jobs"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   const Json* list = ArrayField(body, "jobs");
-  if (list == nullptr) return NotFlink(active_address(), call.path, "no jobs list", Dump(body));
+  if (list == nullptr) return NotFlink(answer.address, call.path, "no jobs list", Dump(body));
   std::vector<JobSummary> jobs;
   for (const Json& entry : *list) {
     if (std::optional<JobSummary> job = ParseJobSummary(entry)) jobs.push_back(std::move(*job));
@@ -616,9 +629,10 @@ Result<JobDetailsInfo> FlinkRestClient::JobDetails(const std::string& job_id) {
             .not_found = Call::NotFound::kJob,
             .job_id = job_id,
             .what = "describe job " + job_id};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   std::optional<JobSummary> job = ParseJobSummary(body);
-  if (!job) return NotFlink(active_address(), call.path, "no jid and state", Dump(body));
+  if (!job) return NotFlink(answer.address, call.path, "no jid and state", Dump(body));
   return JobDetailsInfo{std::move(*job), std::move(body)};
 }
 
@@ -683,9 +697,10 @@ Result<JobExceptionHistory> FlinkRestClient::JobExceptions(const std::string& jo
             .not_found = Call::NotFound::kJob,
             .job_id = job_id,
             .what = "list the exceptions of job " + job_id};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   if (!body.is_object()) {
-    return NotFlink(active_address(), call.path, "something other than an object", Dump(body));
+    return NotFlink(answer.address, call.path, "something other than an object", Dump(body));
   }
   JobExceptionHistory history;
   const Json* exception_history = ObjectField(body, "exceptionHistory");
@@ -810,10 +825,10 @@ Result<std::string> FlinkRestClient::PostSavepoint(const std::string& job_id,
             .not_found = Call::NotFound::kJob,
             .job_id = job_id,
             .what = fmt::format("{} of job {}", what, job_id)};
-  SLUICE_ASSIGN_OR_RETURN(Json answer, CallJson(call));
-  std::optional<std::string> request_id = StringField(answer, "request-id");
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  std::optional<std::string> request_id = StringField(answer.body, "request-id");
   if (!request_id || !ValidatePathId(*request_id, "request-id").ok()) {
-    return NotFlink(active_address(), call.path, "no usable request-id", Dump(answer));
+    return NotFlink(answer.address, call.path, "no usable request-id", Dump(answer.body));
   }
   return *request_id;
 }
@@ -852,10 +867,11 @@ Result<SavepointProgress> FlinkRestClient::SavepointStatus(const std::string& jo
             .job_id = job_id,
             .trigger_id = trigger_id,
             .what = fmt::format("report savepoint {} of job {}", trigger_id, job_id)};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   const Json* status = ObjectField(body, "status");
   std::optional<std::string> id = status ? StringField(*status, "id") : std::nullopt;
-  if (!id) return NotFlink(active_address(), call.path, "no status id", Dump(body));
+  if (!id) return NotFlink(answer.address, call.path, "no status id", Dump(body));
   SavepointProgress progress;
   progress.in_progress = *id == "IN_PROGRESS";
   if (progress.in_progress) return progress;
@@ -863,7 +879,7 @@ Result<SavepointProgress> FlinkRestClient::SavepointStatus(const std::string& jo
   if (operation != nullptr) {
     if (const Json* cause = ObjectField(*operation, "failure-cause")) {
       progress.failure_detail = StringOr(*cause, "stack-trace");
-      // 2.x adds a plain `message`; before, only the class and the stack trace.
+      // Versions after 2.0 add a plain `message`; 1.x and 2.0 send the class and the stack trace.
       std::string message = StringOr(*cause, "message");
       if (message.empty()) message = SummarizeJavaText(progress.failure_detail);
       if (message.empty()) message = StringOr(*cause, "class", "unknown failure");
@@ -935,9 +951,10 @@ Result<std::vector<LogFileInfo>> FlinkRestClient::JobManagerLogList() {
   Call call{.path = "/jobmanager/logs",
             .timeout = options_.request_timeout,
             .what = "list the JobManager's log files"};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   std::optional<std::vector<LogFileInfo>> logs = ParseLogList(body);
-  if (!logs) return NotFlink(active_address(), call.path, "no logs list", Dump(body));
+  if (!logs) return NotFlink(answer.address, call.path, "no logs list", Dump(body));
   return std::move(*logs);
 }
 
@@ -962,9 +979,10 @@ Result<std::vector<LogFileInfo>> FlinkRestClient::TaskManagerLogList(
   Call call{.path = "/taskmanagers/" + http::PercentEncode(taskmanager_id) + "/logs",
             .timeout = options_.request_timeout,
             .what = "list the log files of TaskManager " + taskmanager_id};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   std::optional<std::vector<LogFileInfo>> logs = ParseLogList(body);
-  if (!logs) return NotFlink(active_address(), call.path, "no logs list", Dump(body));
+  if (!logs) return NotFlink(answer.address, call.path, "no logs list", Dump(body));
   return std::move(*logs);
 }
 
@@ -999,7 +1017,8 @@ Result<std::string> FlinkRestClient::UploadJar(const std::string& local_path) {
       .upload = http::UploadFile{"jarfile", local_path, filename, "application/x-java-archive"},
       .timeout = options_.transfer_timeout,
       .what = "take the jar " + filename};
-  SLUICE_ASSIGN_OR_RETURN(Json body, CallJson(call));
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  Json& body = answer.body;
   // {"filename": "/tmp/flink-web-<uuid>/flink-web-upload/<uuid>_job.jar", "status": "success"}
   std::optional<std::string> stored = StringField(body, "filename");
   std::string jar_id;
@@ -1008,7 +1027,7 @@ Result<std::string> FlinkRestClient::UploadJar(const std::string& local_path) {
     jar_id = slash == std::string::npos ? *stored : stored->substr(slash + 1);
   }
   if (jar_id.empty() || !ValidatePathId(jar_id, "jar_id").ok()) {
-    return NotFlink(active_address(), call.path, "no usable filename", Dump(body));
+    return NotFlink(answer.address, call.path, "no usable filename", Dump(body));
   }
   return jar_id;
 }
@@ -1042,10 +1061,10 @@ Result<std::string> FlinkRestClient::RunJar(const std::string& jar_id,
             .body = std::move(body),
             .timeout = options_.run_timeout,
             .what = "run the jar " + jar_id};
-  SLUICE_ASSIGN_OR_RETURN(Json answer, CallJson(call));
-  std::optional<std::string> job_id = StringField(answer, "jobid");
+  SLUICE_ASSIGN_OR_RETURN(JsonAnswer answer, CallJson(call));
+  std::optional<std::string> job_id = StringField(answer.body, "jobid");
   if (!job_id || !IsHex32(*job_id)) {
-    return NotFlink(active_address(), call.path, "no usable jobid", Dump(answer));
+    return NotFlink(answer.address, call.path, "no usable jobid", Dump(answer.body));
   }
   return *job_id;
 }

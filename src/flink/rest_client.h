@@ -176,7 +176,7 @@ struct TaskManagerInfo {
   int64_t slots_number = 0;
   int64_t free_slots = 0;
   // Flink's `timeSinceLastHeartbeat`. Despite its name it is the time of the last heartbeat, in
-  // Unix ms.
+  // Unix ms; 0 for a TaskManager that registered but has not sent one yet.
   int64_t last_heartbeat_ms = 0;
 };
 
@@ -299,8 +299,12 @@ class FlinkRestClient {
 
   // Sends `call` to the addresses by the HA rules above; an HTTP answer of any status is success.
   Result<Answer> Exchange(const Call& call);
+  struct JsonAnswer {
+    Json body;            // null for an empty body
+    std::string address;  // the base URL that answered
+  };
   // Exchange, then: 2xx -> the body parsed as JSON; else the mapped error.
-  Result<Json> CallJson(const Call& call);
+  Result<JsonAnswer> CallJson(const Call& call);
   // Exchange, then: 2xx -> the body as is; else the mapped error.
   Result<std::string> CallText(const Call& call);
   Error HttpError(const Call& call, const Answer& answer) const;

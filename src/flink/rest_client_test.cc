@@ -126,7 +126,7 @@ const char* kJobsOverview = R"({"jobs":[
 // the legacy top-level fields next to exceptionHistory. The newest failure is the global one that
 // ended the job (no task: null fields are left out), wrapping the task's exception; the older one
 // is the task failure that used the one restart.
-const char *kExceptions1x = R"({
+const char* kExceptions1x = R"json({
   "root-exception":"org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, backoffTimeMS=1000)\n\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(ExecutionFailureHandler.java:219)\n\tat org.apache.flink.runtime.scheduler.DefaultScheduler.recordTaskFailure(DefaultScheduler.java:286)\nCaused by: java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:111)\n",
   "timestamp":1732521700040,
   "all-exceptions":[
@@ -159,10 +159,10 @@ const char *kExceptions1x = R"({
      "taskManagerId":"localhost:33695-16903c","concurrentExceptions":[]}],
   "truncated":false
 }
-})";
+})json";
 
 // Flink 2.0: exceptionHistory only, and no `location`.
-const char* kExceptions2x = R"({"exceptionHistory":{"entries":[
+const char* kExceptions2x = R"json({"exceptionHistory":{"entries":[
     {"exceptionName":"org.apache.flink.runtime.JobException",
      "stacktrace":"org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=1, backoffTimeMS=1000)\n\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(ExecutionFailureHandler.java:219)\n\tat org.apache.flink.runtime.scheduler.DefaultScheduler.recordTaskFailure(DefaultScheduler.java:286)\nCaused by: java.lang.IllegalStateException: sluice-tiny-job: failing on purpose after 10 records\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:123)\n\tat dev.sluice.testjob.TinyJob$Step.map(TinyJob.java:111)\n",
      "timestamp":1732521700040,
@@ -179,7 +179,7 @@ const char* kExceptions2x = R"({"exceptionHistory":{"entries":[
      "taskName":"Source: sequence -> step -> discard: Writer (1/1) - execution #0",
      "endpoint":"localhost:44217","taskManagerId":"localhost:33695-16903c",
      "concurrentExceptions":[]}],
-  "truncated":true}})";
+  "truncated":true}})json";
 
 const char* kCheckpoints = R"({
   "counts":{"restored":1,"total":12,"in_progress":1,"completed":10,"failed":1},
@@ -588,7 +588,7 @@ TEST_F(FlinkRestClientTest, SavepointStatusReadsProgressLocationAndFailure) {
   EXPECT_NE(failed->failure_detail.find("StopWithSavepointTerminationHandlerImpl"),
             std::string::npos);
 
-  // 2.x adds a plain message.
+  // Versions after 2.0 add a plain message.
   fake_.On("GET", path, 200, R"({"status":{"id":"COMPLETED"},"operation":{"failure-cause":{
       "class":"org.apache.flink.runtime.checkpoint.CheckpointException",
       "message":"Checkpoint Coordinator is suspending.","stack-trace":"org.apache.flink.runtime.checkpoint.CheckpointException: Checkpoint Coordinator is suspending.\n\tat x.Y(Y.java:1)\n",
