@@ -68,6 +68,13 @@ Cluster ClusterFromRow(const store::Rows& rows, size_t i) {
   return c;
 }
 
+Status RequireManaged(const Cluster& cluster) {
+  if (cluster.kind == "managed") return Status::Ok();
+  return Error(
+      ErrorCode::CLUSTER_WRONG_STATE,
+      fmt::format("cluster '{}' is remote: Sluice does not start or stop it", cluster.name));
+}
+
 std::string Clip(std::string text) {
   if (text.size() > kMaxDetail) text = text.substr(0, kMaxDetail - 3) + "...";
   return text;
@@ -120,8 +127,7 @@ Result<std::vector<std::string>> ReadAddresses(const Json& body) {
   }
   for (const Json& a : list) {
     if (!a.is_string()) {
-      return Error(ErrorCode::INVALID_ARGUMENT, "field 'addresses' must hold strings",
-                   "addresses");
+      return Error(ErrorCode::INVALID_ARGUMENT, "field 'addresses' must hold strings", "addresses");
     }
     std::string address = a.get<std::string>();
     while (!address.empty() && address.back() == '/') address.pop_back();
@@ -185,7 +191,11 @@ const Json kClusterSchema = {{"type", "object"},
 
 ClusterService::ClusterService(store::Database& database, const Clock& clock, FlinkEnvs& envs,
                                ClusterProbe& probe, ClusterServiceOptions options)
-    : database_(database), clock_(clock), envs_(envs), probe_(probe), options_(std::move(options)) {}
+    : database_(database),
+      clock_(clock),
+      envs_(envs),
+      probe_(probe),
+      options_(std::move(options)) {}
 
 ClusterService::~ClusterService() { Stop(); }
 
@@ -264,10 +274,10 @@ Status ClusterService::Transition(int64_t id, const std::string& from, const std
                                   std::optional<std::string> flink_version) {
   int64_t now = ToUnixMillis(clock_.Now());
   Status written = database_.Transaction([&](store::Connection& c) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(store::Rows rows,
-                            c.Query("SELECT desired_state, web_url, flink_version, state_changed_at "
-                                    "FROM clusters WHERE id = ?",
-                                    {id}));
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows rows, c.Query("SELECT desired_state, web_url, flink_version, state_changed_at "
+                                  "FROM clusters WHERE id = ?",
+                                  {id}));
     if (rows.empty()) return ClusterNotFound(id);
     int64_t changed_at = from == to ? rows.Int(0, "state_changed_at") : now;
     SLUICE_RETURN_IF_ERROR(c.Query(
@@ -304,9 +314,8 @@ Result<ManagedClusterSpec> ClusterService::SpecFor(const Cluster& cluster) {
 }
 
 Result<Cluster> ClusterService::Create(const Json& body) {
-  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
-      body, {"name", "kind", "flink_env_id", "addresses", "config", "taskmanagers",
-             "description"}));
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"name", "kind", "flink_env_id", "addresses",
+                                                    "config", "taskmanagers", "description"}));
   SLUICE_ASSIGN_OR_RETURN(std::string name, RequireString(body, "name"));
   SLUICE_ASSIGN_OR_RETURN(std::string kind, RequireString(body, "kind"));
   SLUICE_ASSIGN_OR_RETURN(auto env_id, OptionalInt(body, "flink_env_id"));
@@ -409,11 +418,7 @@ Result<Cluster> ClusterService::Create(const Json& body) {
 Result<Cluster> ClusterService::StartCluster(int64_t id) {
   std::lock_guard lock(mutex_);
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
-  if (cluster.kind != "managed") {
-    return Error(ErrorCode::CLUSTER_WRONG_STATE,
-                 fmt::format("cluster '{}' is remote: Sluice does not start or stop it",
-                             cluster.name));
-  }
+  SLUICE_RETURN_IF_ERROR(RequireManaged(cluster));
   if (supervised_.count(id) || (cluster.state != "STOPPED" && cluster.state != "FAILED")) {
     return Error(ErrorCode::CLUSTER_WRONG_STATE,
                  fmt::format("cluster '{}' is {}: only a STOPPED or FAILED cluster can be started",
@@ -432,14 +437,12 @@ Result<Cluster> ClusterService::StartCluster(int64_t id) {
   }
   Supervised supervised{spec, *runtime, ToUnixMillis(clock_.Now()), 0};
   supervised_[id] = std::move(supervised);
-  SLUICE_RETURN_IF_ERROR(Transition(
-      id, cluster.state, "STARTING",
-      fmt::format("JobManager pid {}, {} TaskManager(s)", runtime->jobmanager.pid,
-                  runtime->taskmanagers.size()),
-      "running", fmt::format("http://127.0.0.1:{}", runtime->rest_port), std::nullopt));
-  {
-    std::lock_guard wake(worker_mutex_);
-  }
+  SLUICE_RETURN_IF_ERROR(
+      Transition(id, cluster.state, "STARTING",
+                 fmt::format("JobManager pid {}, {} TaskManager(s)", runtime->jobmanager.pid,
+                             runtime->taskmanagers.size()),
+                 "running", fmt::format("http://127.0.0.1:{}", runtime->rest_port), std::nullopt));
+  { std::lock_guard wake(worker_mutex_); }
   worker_wakeup_.notify_all();
   return Get(id);
 }
@@ -447,11 +450,7 @@ Result<Cluster> ClusterService::StartCluster(int64_t id) {
 Result<Cluster> ClusterService::StopCluster(int64_t id) {
   std::lock_guard lock(mutex_);
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
-  if (cluster.kind != "managed") {
-    return Error(ErrorCode::CLUSTER_WRONG_STATE,
-                 fmt::format("cluster '{}' is remote: Sluice does not start or stop it",
-                             cluster.name));
-  }
+  SLUICE_RETURN_IF_ERROR(RequireManaged(cluster));
   std::string root = ClusterRoot(id);
   Status stopped = Status::Ok();
   if (auto it = supervised_.find(id); it != supervised_.end()) {
@@ -463,9 +462,8 @@ Result<Cluster> ClusterService::StopCluster(int64_t id) {
     stopped = StopManagedCluster(spec, *leftover, options_.stop_grace);
   }
   if (!stopped.ok()) {
-    (void)Transition(id, cluster.state, "FAILED", "could not stop every process: " +
-                                                      stopped.error().message,
-                     "stopped");
+    (void)Transition(id, cluster.state, "FAILED",
+                     "could not stop every process: " + stopped.error().message, "stopped");
     return stopped.error();
   }
   SLUICE_RETURN_IF_ERROR(Transition(id, cluster.state, "STOPPED", "stopped", "stopped"));
@@ -485,8 +483,8 @@ Result<Cluster> ClusterService::WaitWhileStarting(int64_t id, std::chrono::milli
 }
 
 void ClusterService::AdoptAll() {
-  auto rows = database_.Query(fmt::format(
-      "SELECT {} FROM clusters WHERE kind = 'managed' ORDER BY id", kColumns));
+  auto rows = database_.Query(
+      fmt::format("SELECT {} FROM clusters WHERE kind = 'managed' ORDER BY id", kColumns));
   if (!rows.ok()) {
     spdlog::error("clusters: cannot read managed clusters: {}", rows.error().message);
     return;
@@ -535,6 +533,15 @@ void ClusterService::AdoptAll() {
   }
 }
 
+void ClusterService::FailSupervised(int64_t id, const std::string& from,
+                                    const std::string& detail) {
+  auto it = supervised_.find(id);
+  if (it == supervised_.end()) return;
+  (void)StopManagedCluster(it->second.spec, it->second.runtime, options_.stop_grace);
+  supervised_.erase(it);
+  (void)Transition(id, from, "FAILED", detail, "stopped");
+}
+
 void ClusterService::WatchManaged(int64_t id) {
   auto cluster_read = Get(id);
   if (!cluster_read.ok()) return;
@@ -553,10 +560,8 @@ void ClusterService::WatchManaged(int64_t id) {
 
     if (!IsAlive(s.runtime.jobmanager)) {
       std::string tail = TellingLine(LogTail(s.spec.root, "jobmanager", 64 * 1024));
-      (void)StopManagedCluster(s.spec, s.runtime, options_.stop_grace);
-      supervised_.erase(it);
-      (void)Transition(id, cluster.state, "FAILED",
-                       "the JobManager exited" + (tail.empty() ? "" : ": " + tail), "stopped");
+      FailSupervised(id, cluster.state,
+                     "the JobManager exited" + (tail.empty() ? "" : ": " + tail));
       return;
     }
     for (size_t i = 0; i < s.runtime.taskmanagers.size(); ++i) {
@@ -565,13 +570,10 @@ void ClusterService::WatchManaged(int64_t id) {
       if (s.runtime.taskmanager_restarts[i] >= options_.max_taskmanager_restarts) {
         std::string tail =
             TellingLine(LogTail(s.spec.root, fmt::format("taskmanager-{}", index), 64 * 1024));
-        (void)StopManagedCluster(s.spec, s.runtime, options_.stop_grace);
-        supervised_.erase(it);
-        (void)Transition(id, cluster.state, "FAILED",
-                         fmt::format("taskmanager-{} died {} times{}", index,
-                                     options_.max_taskmanager_restarts + 1,
-                                     tail.empty() ? "" : ": " + tail),
-                         "stopped");
+        FailSupervised(
+            id, cluster.state,
+            fmt::format("taskmanager-{} died {} times{}", index,
+                        options_.max_taskmanager_restarts + 1, tail.empty() ? "" : ": " + tail));
         return;
       }
       int old_pid = s.runtime.taskmanagers[i].pid;
@@ -594,12 +596,9 @@ void ClusterService::WatchManaged(int64_t id) {
     if (cluster.state == "STARTING") {
       if (now - s.started_at_ms > options_.start_timeout.count()) {
         std::string tail = TellingLine(LogTail(s.spec.root, "jobmanager", 64 * 1024));
-        (void)StopManagedCluster(s.spec, s.runtime, options_.stop_grace);
-        supervised_.erase(it);
-        (void)Transition(id, cluster.state, "FAILED",
-                         fmt::format("not ready after {} s{}", options_.start_timeout.count() / 1000,
-                                     tail.empty() ? "" : ": " + tail),
-                         "stopped");
+        FailSupervised(id, cluster.state,
+                       fmt::format("not ready after {} s{}", options_.start_timeout.count() / 1000,
+                                   tail.empty() ? "" : ": " + tail));
         return;
       }
       probe_now = true;
@@ -612,10 +611,10 @@ void ClusterService::WatchManaged(int64_t id) {
   auto probed = probe_.Probe(rest);
   if (cluster.state == "STARTING") {
     if (probed.ok() && probed->taskmanagers >= expected_taskmanagers) {
-      (void)Transition(id, "STARTING", "RUNNING",
-                       fmt::format("{} TaskManager(s), {} slots", probed->taskmanagers,
-                                   probed->slots_total),
-                       std::nullopt, std::nullopt, probed->flink_version);
+      (void)Transition(
+          id, "STARTING", "RUNNING",
+          fmt::format("{} TaskManager(s), {} slots", probed->taskmanagers, probed->slots_total),
+          std::nullopt, std::nullopt, probed->flink_version);
     }
     return;
   }
@@ -708,9 +707,9 @@ ClusterService::Answer ClusterService::List(http::Request& request, const Princi
   params.emplace_back(page.offset);
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
-      database_.Query(fmt::format("SELECT {} FROM clusters{} ORDER BY id LIMIT ? OFFSET ?",
-                                  kColumns, where),
-                      params));
+      database_.Query(
+          fmt::format("SELECT {} FROM clusters{} ORDER BY id LIMIT ? OFFSET ?", kColumns, where),
+          params));
   Json items = Json::array();
   for (size_t i = 0; i < rows.size(); ++i) items.push_back(ClusterJson(ClusterFromRow(rows, i)));
   return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
@@ -730,8 +729,7 @@ ClusterService::Answer ClusterService::GetRoute(http::Request& request, const Pr
   return http::Ok(ClusterJson(cluster));
 }
 
-ClusterService::Answer ClusterService::Update(http::Request& request,
-                                              const Principal& principal) {
+ClusterService::Answer ClusterService::Update(http::Request& request, const Principal& principal) {
   SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kAdmin, std::nullopt, Error()));
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
@@ -763,8 +761,7 @@ ClusterService::Answer ClusterService::Update(http::Request& request,
     }
     if (*taskmanagers < 1 || *taskmanagers > kMaxTaskManagers) {
       return Error(ErrorCode::INVALID_ARGUMENT,
-                   fmt::format("'taskmanagers' must be 1 to {}", kMaxTaskManagers),
-                   "taskmanagers");
+                   fmt::format("'taskmanagers' must be 1 to {}", kMaxTaskManagers), "taskmanagers");
     }
   }
   if (cluster.kind == "managed" && (config || taskmanagers)) {
@@ -787,8 +784,7 @@ ClusterService::Answer ClusterService::Update(http::Request& request,
   return http::Ok(ClusterJson(cluster), fmt::format("cluster:{}", id));
 }
 
-ClusterService::Answer ClusterService::Delete(http::Request& request,
-                                              const Principal& principal) {
+ClusterService::Answer ClusterService::Delete(http::Request& request, const Principal& principal) {
   SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kAdmin, std::nullopt, Error()));
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
@@ -814,9 +810,9 @@ ClusterService::Answer ClusterService::StartRoute(http::Request& request,
   if (wait && (*wait == "true" || *wait == "1")) {
     SLUICE_ASSIGN_OR_RETURN(cluster, WaitWhileStarting(id, options_.start_timeout));
     if (cluster.state == "FAILED") {
-      return Error(ErrorCode::CLUSTER_START_FAILED,
-                   fmt::format("cluster '{}' did not start: {}", cluster.name,
-                               cluster.state_detail));
+      return Error(
+          ErrorCode::CLUSTER_START_FAILED,
+          fmt::format("cluster '{}' did not start: {}", cluster.name, cluster.state_detail));
     }
     return http::Ok(ClusterJson(cluster), fmt::format("cluster:{}", id));
   }
@@ -879,12 +875,10 @@ void ClusterService::RegisterRoutes(http::Router& router, const system::ApiGuard
     doc.success_status = status;
     doc.query_params = std::move(query);
     router.Add(verb, path, std::move(doc),
-               guard.Wrap(action, [this, method](http::Request& request,
-                                                 const Principal& principal) {
-                 Answer answer = (this->*method)(request, principal);
-                 if (answer.ok()) return std::move(answer).value();
-                 return system::ErrorAnswer(request, answer.error());
-               }));
+               guard.WrapAnswer(action,
+                                [this, method](http::Request& request, const Principal& principal) {
+                                  return (this->*method)(request, principal);
+                                }));
   };
   Json create = {{"type", "object"},
                  {"required", {"name", "kind"}},
@@ -923,8 +917,8 @@ void ClusterService::RegisterRoutes(http::Router& router, const system::ApiGuard
         "the cluster's state changes and process restarts, newest first", nullptr,
         http::ListOf({{"type", "object"}}), 200, &ClusterService::Events, {"limit", "offset"});
   route("GET", "/api/v1/clusters/{id}/overview", "cluster.overview",
-        "what the cluster's REST API says now: version, TaskManagers, slots, running jobs",
-        nullptr, {{"type", "object"}}, 200, &ClusterService::Overview);
+        "what the cluster's REST API says now: version, TaskManagers, slots, running jobs", nullptr,
+        {{"type", "object"}}, 200, &ClusterService::Overview);
 }
 
 }  // namespace sluice::flink

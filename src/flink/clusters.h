@@ -56,8 +56,8 @@ class ClusterProbe {
 };
 
 struct ClusterServiceOptions {
-  std::string data_dir;  // managed clusters live in <data_dir>/clusters/<id>
-  std::chrono::milliseconds tick{500};              // process checks and readiness
+  std::string data_dir;                 // managed clusters live in <data_dir>/clusters/<id>
+  std::chrono::milliseconds tick{500};  // process checks and readiness
   std::chrono::milliseconds health_interval{5000};  // REST checks of running clusters
   std::chrono::milliseconds start_timeout{std::chrono::seconds(180)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(15)};
@@ -142,6 +142,8 @@ class ClusterService {
   Status RecordEvent(int64_t id, const std::string& state, const std::string& detail);
   void AdoptAll();
   void WatchManaged(int64_t id);
+  // Stops a supervised cluster's processes and marks it FAILED. Call with mutex_ held.
+  void FailSupervised(int64_t id, const std::string& from, const std::string& detail);
   void CheckHealth(const Cluster& cluster);
   Json ClusterJson(const Cluster& cluster);
   std::string ClusterRoot(int64_t id) const;

@@ -82,8 +82,8 @@ class FlinkApiTest : public system::testing::SystemTest {
   }
 
   int64_t RegisterEnv(const FakeFlinkHome& home, const std::string& name) {
-    Answer answer = Call("POST", "/api/v1/flink-envs", {{"name", name}, {"home", home.path()}},
-                         AdminToken());
+    Answer answer =
+        Call("POST", "/api/v1/flink-envs", {{"name", name}, {"home", home.path()}}, AdminToken());
     EXPECT_EQ(answer.status, 201) << answer.body;
     return answer.status == 201 ? answer.json["id"].get<int64_t>() : 0;
   }
@@ -116,13 +116,12 @@ TEST_F(FlinkApiTest, RegistersAnEnvironmentWithItsVersionAndConfig) {
   EXPECT_EQ(created.json["version"], "1.20.5");
   EXPECT_EQ(created.json["config_file"], "config.yaml");
   EXPECT_EQ(created.json["default"], true);
-  EXPECT_NE(created.json["config"].get<std::string>().find("numberOfTaskSlots"),
-            std::string::npos);
+  EXPECT_NE(created.json["config"].get<std::string>().find("numberOfTaskSlots"), std::string::npos);
 
   FakeFlinkHome second("2.0.2", "config.yaml", "");
-  Answer other = Call("POST", "/api/v1/flink-envs",
-                      {{"name", "flink-2.0"}, {"home", second.path()}, {"default", true}},
-                      AdminToken());
+  Answer other =
+      Call("POST", "/api/v1/flink-envs",
+           {{"name", "flink-2.0"}, {"home", second.path()}, {"default", true}}, AdminToken());
   ASSERT_EQ(other.status, 201) << other.body;
   Answer list = Call("GET", "/api/v1/flink-envs", nullptr, AdminToken());
   ASSERT_EQ(list.json["total"], 2);
@@ -141,16 +140,16 @@ TEST_F(FlinkApiTest, BadHomesAreRefusedAndNothingIsStored) {
   two.Write("lib/flink-dist-1.20.4.jar", "");
   FakeFlinkHome not_flink("1.20.5", "config.yaml", "");
   std::filesystem::remove(std::filesystem::path(not_flink.path()) / "bin" / "flink");
-  for (const std::string& home : {two.path(), not_flink.path(), std::string("/no/such/home"),
-                                  std::string("relative/home")}) {
+  for (const std::string& home :
+       {two.path(), not_flink.path(), std::string("/no/such/home"), std::string("relative/home")}) {
     Answer answer =
         Call("POST", "/api/v1/flink-envs", {{"name", "bad"}, {"home", home}}, AdminToken());
     EXPECT_EQ(answer.status, 400) << home;
     EXPECT_EQ(answer.code(), "FLINK_HOME_INVALID") << answer.body;
     EXPECT_EQ(answer.json["error"]["field"], "home");
   }
-  Answer bad_name = Call("POST", "/api/v1/flink-envs", {{"name", "a b"}, {"home", two.path()}},
-                         AdminToken());
+  Answer bad_name =
+      Call("POST", "/api/v1/flink-envs", {{"name", "a b"}, {"home", two.path()}}, AdminToken());
   EXPECT_EQ(bad_name.status, 400);
   Answer unknown = Call("POST", "/api/v1/flink-envs",
                         {{"name", "x"}, {"home", two.path()}, {"homes", "y"}}, AdminToken());
@@ -254,8 +253,7 @@ TEST_F(FlinkApiTest, RemoteClusterThatDoesNotAnswerIsNotRegistered) {
        {Json{{"name", "x"}, {"kind", "remote"}, {"addresses", Json::array()}},
         Json{{"name", "x"}, {"kind", "remote"}, {"addresses", {"ftp://jm:21"}}},
         Json{{"name", "x"}, {"kind", "remote"}, {"addresses", {"http://jm a:1"}}},
-        Json{{"name", "x"}, {"kind", "remote"}},
-        Json{{"name", "x"}, {"kind", "yarn"}},
+        Json{{"name", "x"}, {"kind", "remote"}}, Json{{"name", "x"}, {"kind", "yarn"}},
         Json{{"name", "x"}, {"kind", "managed"}, {"addresses", {"http://jm:1"}}},
         Json{{"name", "x"}, {"kind", "managed"}, {"taskmanagers", 0}},
         Json{{"name", "x"}, {"kind", "managed"}, {"config", {{"bad key", "1"}}}},
@@ -337,13 +335,11 @@ TEST_F(FlinkApiTest, ManagedClusterIsSupervised) {
   EXPECT_EQ(web_url.rfind("http://127.0.0.1:", 0), 0u);
 
   // Each process has its own configuration: the user's setting wins over the environment's.
-  std::string tm_conf = (dir_ / "clusters" / std::to_string(id) / "taskmanager-2" / "conf" /
-                         "config.yaml")
-                            .string();
+  std::string tm_conf =
+      (dir_ / "clusters" / std::to_string(id) / "taskmanager-2" / "conf" / "config.yaml").string();
   std::ifstream conf_file(tm_conf);
   std::string conf_text((std::istreambuf_iterator<char>(conf_file)), {});
-  EXPECT_NE(conf_text.find("taskmanager.numberOfTaskSlots: \"2\""), std::string::npos)
-      << conf_text;
+  EXPECT_NE(conf_text.find("taskmanager.numberOfTaskSlots: \"2\""), std::string::npos) << conf_text;
   EXPECT_NE(conf_text.find("rest.port: \"" + web_url.substr(17) + "\""), std::string::npos);
 
   // Not ready while only one TaskManager has registered.
@@ -398,8 +394,8 @@ TEST_F(FlinkApiTest, ManagedClusterIsReadoptedByANewService) {
   home.AddLongRunningScripts();
   int64_t env = RegisterEnv(home, "flink");
   Answer created =
-      Call("POST", "/api/v1/clusters", {{"name", "local"}, {"kind", "managed"}, {"flink_env_id", env}},
-           AdminToken());
+      Call("POST", "/api/v1/clusters",
+           {{"name", "local"}, {"kind", "managed"}, {"flink_env_id", env}}, AdminToken());
   int64_t id = created.json["id"];
   Answer started = Call("POST", Path("/api/v1/clusters", id, "/start"), nullptr, AdminToken());
   ASSERT_EQ(started.status, 202) << started.body;
@@ -429,8 +425,8 @@ TEST_F(FlinkApiTest, JobManagerDeathFailsTheCluster) {
   home.AddLongRunningScripts();
   int64_t env = RegisterEnv(home, "flink");
   Answer created =
-      Call("POST", "/api/v1/clusters", {{"name", "local"}, {"kind", "managed"}, {"flink_env_id", env}},
-           AdminToken());
+      Call("POST", "/api/v1/clusters",
+           {{"name", "local"}, {"kind", "managed"}, {"flink_env_id", env}}, AdminToken());
   int64_t id = created.json["id"];
   Answer started = Call("POST", Path("/api/v1/clusters", id, "/start"), nullptr, AdminToken());
   int jm_pid = started.json["processes"][0]["pid"];

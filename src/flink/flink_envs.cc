@@ -139,7 +139,8 @@ FlinkEnvs::Answer FlinkEnvs::List(http::Request& request, const Principal&) {
           fmt::format("SELECT {} FROM flink_envs ORDER BY id LIMIT ? OFFSET ?", kColumns),
           {page.limit, page.offset}));
   Json items = Json::array();
-  for (size_t i = 0; i < rows.size(); ++i) items.push_back(FlinkEnvJson(EnvFromRow(rows, i), false));
+  for (size_t i = 0; i < rows.size(); ++i)
+    items.push_back(FlinkEnvJson(EnvFromRow(rows, i), false));
   return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
 }
 
@@ -151,8 +152,8 @@ FlinkEnvs::Answer FlinkEnvs::CreateRoute(http::Request& request, const Principal
   SLUICE_ASSIGN_OR_RETURN(std::string home, RequireString(body, "home"));
   SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
   SLUICE_ASSIGN_OR_RETURN(auto make_default, OptionalBool(body, "default"));
-  SLUICE_ASSIGN_OR_RETURN(FlinkEnv env,
-                          Create(name, home, description.value_or(""), make_default.value_or(false)));
+  SLUICE_ASSIGN_OR_RETURN(
+      FlinkEnv env, Create(name, home, description.value_or(""), make_default.value_or(false)));
   return http::Created(FlinkEnvJson(env, true), fmt::format("flink-env:{}", env.id));
 }
 
@@ -225,8 +226,8 @@ FlinkEnvs::Answer FlinkEnvs::Delete(http::Request& request, const Principal& pri
       SLUICE_ASSIGN_OR_RETURN(store::Rows next,
                               c.Query("SELECT id FROM flink_envs ORDER BY id LIMIT 1"));
       if (!next.empty()) {
-        SLUICE_RETURN_IF_ERROR(c.Query("UPDATE flink_envs SET is_default = 1 WHERE id = ?",
-                                       {next.Int(0, "id")}));
+        SLUICE_RETURN_IF_ERROR(
+            c.Query("UPDATE flink_envs SET is_default = 1 WHERE id = ?", {next.Int(0, "id")}));
       }
     }
     return Status::Ok();
@@ -270,12 +271,10 @@ void FlinkEnvs::RegisterRoutes(http::Router& router, const system::ApiGuard& gua
       doc.query_params = {"limit", "offset"};
     }
     router.Add(verb, path, std::move(doc),
-               guard.Wrap(action, [this, method](http::Request& request,
-                                                 const Principal& principal) {
-                 Answer answer = (this->*method)(request, principal);
-                 if (answer.ok()) return std::move(answer).value();
-                 return system::ErrorAnswer(request, answer.error());
-               }));
+               guard.WrapAnswer(action,
+                                [this, method](http::Request& request, const Principal& principal) {
+                                  return (this->*method)(request, principal);
+                                }));
   };
   route("GET", "/api/v1/flink-envs", "flink-env.list", "Flink environments", nullptr,
         http::ListOf(kEnvSchema), 200, &FlinkEnvs::List);

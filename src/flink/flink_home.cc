@@ -106,12 +106,12 @@ Result<FlinkHome> InspectFlinkHome(std::string_view path) {
   }
   fs::path flink_cli = home / "bin" / "flink";
   if (!fs::is_regular_file(flink_cli, ec) || ::access(flink_cli.c_str(), X_OK) != 0) {
-    return Invalid(fmt::format(
-        "'{}' is not a Flink home: it has no executable bin/flink", Shown(home.string())));
+    return Invalid(fmt::format("'{}' is not a Flink home: it has no executable bin/flink",
+                               Shown(home.string())));
   }
   if (!fs::is_directory(home / "lib", ec)) {
-    return Invalid(fmt::format("'{}' is not a Flink home: it has no lib/ folder",
-                               Shown(home.string())));
+    return Invalid(
+        fmt::format("'{}' is not a Flink home: it has no lib/ folder", Shown(home.string())));
   }
 
   static const std::regex kDistJar(R"(^flink-dist(?:_2\.1[0-9])?-(.+)\.jar$)");
@@ -123,8 +123,8 @@ Result<FlinkHome> InspectFlinkHome(std::string_view path) {
   }
   std::sort(dist_jars.begin(), dist_jars.end());
   if (dist_jars.empty()) {
-    return Invalid(fmt::format("'{}' is not a Flink home: lib/ has no flink-dist jar",
-                               Shown(home.string())));
+    return Invalid(
+        fmt::format("'{}' is not a Flink home: lib/ has no flink-dist jar", Shown(home.string())));
   }
   if (dist_jars.size() > 1) {
     return Invalid(fmt::format(

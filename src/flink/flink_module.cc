@@ -31,8 +31,8 @@ Status FlinkModule::Bootstrap() {
   if (options_.bootstrap_flink_home.empty()) return Status::Ok();
   auto inspected = InspectFlinkHome(options_.bootstrap_flink_home);
   if (!inspected.ok()) {
-    return Error(ErrorCode::INVALID_ARGUMENT,
-                 "bootstrap_flink_home: " + inspected.error().message, "bootstrap_flink_home");
+    return Error(ErrorCode::INVALID_ARGUMENT, "bootstrap_flink_home: " + inspected.error().message,
+                 "bootstrap_flink_home");
   }
   SLUICE_ASSIGN_OR_RETURN(auto existing, envs_->FindByHome(inspected->home));
   FlinkEnv env;

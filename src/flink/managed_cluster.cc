@@ -82,8 +82,8 @@ Result<ProcessIdentity> SpawnFlinkProcess(const ManagedClusterSpec& spec,
       // Flink's REST API looks for them.
       {"STD_REDIRECT_TO_FILE", "true"},
   };
-  spawn.env_removed = {"FLINK_HOME", "FLINK_LIB_DIR", "FLINK_PLUGINS_DIR", "FLINK_OPT_DIR",
-                       "FLINK_BIN_DIR", "HADOOP_CONF_DIR"};
+  spawn.env_removed = {"FLINK_HOME",    "FLINK_LIB_DIR", "FLINK_PLUGINS_DIR",
+                       "FLINK_OPT_DIR", "FLINK_BIN_DIR", "HADOOP_CONF_DIR"};
   spawn.working_dir = dir.string();
   spawn.output_path = (dir / "log" / "launcher.out").string();
   spawn.new_session = true;
@@ -258,10 +258,10 @@ std::optional<ManagedRuntime> ReadManagedRuntime(const std::string& root) {
     for (const Json& tm : state["taskmanagers"]) {
       auto identity = IdentityFromJson(tm);
       runtime.taskmanagers.push_back(identity.value_or(ProcessIdentity{}));
-      runtime.taskmanager_restarts.push_back(
-          tm.is_object() && tm.contains("restarts") && tm["restarts"].is_number_integer()
-              ? tm["restarts"].get<int>()
-              : 0);
+      runtime.taskmanager_restarts.push_back(tm.is_object() && tm.contains("restarts") &&
+                                                     tm["restarts"].is_number_integer()
+                                                 ? tm["restarts"].get<int>()
+                                                 : 0);
     }
   }
   return runtime;

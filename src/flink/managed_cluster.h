@@ -23,11 +23,11 @@
 namespace sluice::flink {
 
 struct ManagedClusterSpec {
-  std::string root;                // <data>/clusters/<id>, created when missing
-  std::string flink_home;          // the environment's home
-  std::string config_file;         // the kind the environment's processes read
-  FlatConfig base_config;          // the environment's configuration
-  FlatConfig user_config;          // the cluster's own settings: win over everything else
+  std::string root;         // <data>/clusters/<id>, created when missing
+  std::string flink_home;   // the environment's home
+  std::string config_file;  // the kind the environment's processes read
+  FlatConfig base_config;   // the environment's configuration
+  FlatConfig user_config;   // the cluster's own settings: win over everything else
   FlinkVersion version;
   int taskmanagers = 1;
 };

@@ -57,6 +57,8 @@ class RestClusterProbe final : public ClusterProbe {
 
 }  // namespace
 
-std::unique_ptr<ClusterProbe> MakeRestClusterProbe() { return std::make_unique<RestClusterProbe>(); }
+std::unique_ptr<ClusterProbe> MakeRestClusterProbe() {
+  return std::make_unique<RestClusterProbe>();
+}
 
 }  // namespace sluice::flink

@@ -62,8 +62,7 @@ Result<std::unique_ptr<Application>> Application::Create(
   flink_options.data_dir = config.data_dir;
   flink_options.bootstrap_flink_home = config.bootstrap_flink_home;
   flink_options.clusters.health_interval = std::chrono::seconds(config.cluster_health_seconds);
-  flink_options.clusters.start_timeout =
-      std::chrono::seconds(config.cluster_start_timeout_seconds);
+  flink_options.clusters.start_timeout = std::chrono::seconds(config.cluster_start_timeout_seconds);
   flink_options.clusters.stop_grace = std::chrono::seconds(config.cluster_stop_grace_seconds);
   app->flink_ = std::make_unique<flink::FlinkModule>(*app->database_, clock, flink_options);
   SLUICE_RETURN_IF_ERROR(app->flink_->Start());

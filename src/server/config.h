@@ -31,9 +31,9 @@ struct ServeConfig {
   // A Flink home to register as the default environment at start, with a managed cluster `local`
   // started from it, when neither exists yet (`make run` passes the provisioned one).
   std::string bootstrap_flink_home;
-  int cluster_health_seconds = 5;            // how often each cluster's REST API is asked
-  int cluster_start_timeout_seconds = 180;   // a managed cluster not ready by then FAILS
-  int cluster_stop_grace_seconds = 15;       // SIGTERM, then SIGKILL after this
+  int cluster_health_seconds = 5;           // how often each cluster's REST API is asked
+  int cluster_start_timeout_seconds = 180;  // a managed cluster not ready by then FAILS
+  int cluster_stop_grace_seconds = 15;      // SIGTERM, then SIGKILL after this
 
   // host and port split out of `listen`.
   std::string host() const;

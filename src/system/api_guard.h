@@ -15,6 +15,8 @@
 namespace sluice::system {
 
 using GuardedHandler = std::function<http::Response(http::Request&, const Principal&)>;
+// A handler that returns its errors as values; the guard turns an Error into its answer.
+using AnswerHandler = std::function<Result<http::Response>(http::Request&, const Principal&)>;
 
 class ApiGuard {
  public:
@@ -28,6 +30,8 @@ class ApiGuard {
   // authentication error without calling `handler`. A handler that throws answers 500 INTERNAL
   // (audited). The returned handler refers to this guard, which must outlive it.
   http::Handler Wrap(std::string action, GuardedHandler handler) const;
+  // Wrap for an AnswerHandler: an Error it returns is answered with ErrorAnswer (below).
+  http::Handler WrapAnswer(std::string action, AnswerHandler handler) const;
 
   // Records one audit entry for a finished request (used by Wrap and by unauthenticated routes
   // such as login). `actor` may be an attempted user name.

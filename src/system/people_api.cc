@@ -784,17 +784,15 @@ PeopleApi::Answer PeopleApi::ListAudit(http::Request& request, const Principal& 
 
 void PeopleApi::Register(http::Router& router) {
   using Method = Answer (PeopleApi::*)(http::Request&, const Principal&);
-  auto bind = [this](Method method) -> GuardedHandler {
+  auto bind = [this](Method method) -> AnswerHandler {
     return [this, method](http::Request& request, const Principal& principal) {
-      Answer answer = (this->*method)(request, principal);
-      if (answer.ok()) return std::move(answer).value();
-      return ErrorAnswer(request, answer.error());
+      return (this->*method)(request, principal);
     };
   };
   auto route = [&](const char* verb, const char* path, const char* action, http::RouteDoc doc,
                    Method method) {
     doc.tag = "people";
-    router.Add(verb, path, std::move(doc), guard_.Wrap(action, bind(method)));
+    router.Add(verb, path, std::move(doc), guard_.WrapAnswer(action, bind(method)));
   };
   auto doc = [](const char* summary, Json request_body = nullptr, Json response_body = nullptr,
                 int status = 200, std::vector<std::string> query = {}) {

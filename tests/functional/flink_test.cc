@@ -126,15 +126,15 @@ TEST_P(FlinkClusterTest, ManagedClusterEndToEnd) {
   EXPECT_EQ(env_read.json().value("config_file", ""), "config.yaml");
   EXPECT_EQ(env_read.json().value("default", false), true);
 
-  HttpResult created = admin().Post(
-      "/api/v1/clusters", {{"name", "local"},
-                           {"kind", "managed"},
-                           {"flink_env_id", env},
-                           {"taskmanagers", 2},
-                           {"config",
-                            {{"taskmanager.numberOfTaskSlots", 2},
-                             {"jobmanager.memory.process.size", "1024m"},
-                             {"taskmanager.memory.process.size", "1024m"}}}});
+  HttpResult created =
+      admin().Post("/api/v1/clusters", {{"name", "local"},
+                                        {"kind", "managed"},
+                                        {"flink_env_id", env},
+                                        {"taskmanagers", 2},
+                                        {"config",
+                                         {{"taskmanager.numberOfTaskSlots", 2},
+                                          {"jobmanager.memory.process.size", "1024m"},
+                                          {"taskmanager.memory.process.size", "1024m"}}}});
   ASSERT_EQ(created.status, 201) << created.body;
   int64_t id = created.json().value("id", int64_t{0});
   std::string cluster_path = "/api/v1/clusters/" + std::to_string(id);
@@ -330,8 +330,8 @@ TEST_F(FlinkBadInputTest, NothingIsRegisteredFromBadInput) {
   ASSERT_FALSE(FlinkHomes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set";
   std::string home = FlinkHomes().front();
   FakeHome not_flink("sluice-not-flink");
-  HttpResult refused = admin().Post("/api/v1/flink-envs",
-                                    {{"name", "x"}, {"home", not_flink.path.string()}});
+  HttpResult refused =
+      admin().Post("/api/v1/flink-envs", {{"name", "x"}, {"home", not_flink.path.string()}});
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(refused.error_code(), "FLINK_HOME_INVALID");
   EXPECT_NE(refused.body.find("flink-dist"), std::string::npos) << refused.body;
@@ -355,10 +355,11 @@ TEST_F(FlinkBadInputTest, NothingIsRegisteredFromBadInput) {
   EXPECT_EQ(unreachable.status, 502) << unreachable.body;
   EXPECT_EQ(unreachable.error_code(), "CLUSTER_UNREACHABLE");
   // Sluice's own API answers HTTP, but it is not a Flink JobManager.
-  HttpResult not_a_jobmanager = admin().Post("/api/v1/clusters", {{"name", "r"},
-                                                                  {"kind", "remote"},
-                                                                  {"flink_env_id", env_id},
-                                                                  {"addresses", {server_->base_url()}}});
+  HttpResult not_a_jobmanager =
+      admin().Post("/api/v1/clusters", {{"name", "r"},
+                                        {"kind", "remote"},
+                                        {"flink_env_id", env_id},
+                                        {"addresses", {server_->base_url()}}});
   EXPECT_EQ(not_a_jobmanager.status, 422) << not_a_jobmanager.body;
   EXPECT_EQ(not_a_jobmanager.error_code(), "CLUSTER_NOT_FLINK");
   EXPECT_EQ(admin().Get("/api/v1/clusters").json().value("total", -1), 0);
