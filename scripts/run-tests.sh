@@ -9,8 +9,11 @@
 #   functional-sqlite       build/sluice_functional_tests (the real `sluice serve` over HTTP, the CLI
 #   functional-postgresql   against it, kill -9, SIGTERM) with SLUICE_TEST_DB_URL unset, then the
 #   functional-mariadb      PostgreSQL URL, then the MariaDB URL
-#   flink-live              the REST client and submitter suites (*Live*) against real Flink of
-#                           every provisioned version (SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_JOB_DIR)
+#   flink-live              the submitter's live suite: real bin/flink against session clusters it
+#                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,
+#                           SLUICE_TEST_JOB_DIR)
+#   flink-rest-live         the REST client's live suite against a session cluster of each version
+#                           (scripts/flink-session.sh)
 #   functional-flink        the functional Flink tests (*Flink*): managed and remote clusters
 #                           through the real server, on SQLite
 #   fuzz                    scripts/run-fuzz.sh, bounded (SLUICE_FUZZ_SECONDS, default 60)
@@ -52,8 +55,13 @@ pg_url=""
 my_url=""
 
 any_failed=0
+flink_sessions=()
 cleanup() {
-  local status=$?
+  local status=$? session
+  for session in "${flink_sessions[@]}"; do
+    # shellcheck disable=SC2086  # "DIR HOME PORT"
+    scripts/flink-session.sh stop $session >/dev/null 2>&1 || true
+  done
   scripts/db/postgres.sh stop "$work/pg" "$pg_port" >/dev/null 2>&1 || true
   scripts/db/mariadb.sh stop "$work/mariadb" "$my_port" >/dev/null 2>&1 || true
   if [[ $any_failed -eq 0 && $status -eq 0 ]]; then
@@ -143,7 +151,31 @@ stage functional-postgresql needs_db PostgreSQL "$pg_url" env SLUICE_TEST_DB_URL
 stage functional-mariadb needs_db MariaDB "$my_url" env SLUICE_TEST_DB_URL="$my_url" \
   "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=-*Flink*'
 
-stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=*Live*'
+# rest_live: for each provisioned Flink, a standalone session cluster started by Flink's own
+# start-cluster.sh (scripts/flink-session.sh), and the REST client's live suite against it.
+rest_live() {
+  [[ -n "${SLUICE_TEST_FLINK_HOMES:-}" ]] || { echo "SLUICE_TEST_FLINK_HOMES is not set: failing"; return 1; }
+  local home version port url rc=0
+  IFS=: read -ra homes <<<"$SLUICE_TEST_FLINK_HOMES"
+  for home in "${homes[@]}"; do
+    version=$(basename "$home")
+    version=${version#flink-}
+    port=$(free_port)
+    flink_sessions+=("$work/flink-$version $home $port")
+    if url=$(scripts/flink-session.sh start "$work/flink-$version" "$home" "$port"); then
+      SLUICE_TEST_FLINK_REST="$url" SLUICE_TEST_JOB_JAR="$SLUICE_TEST_JOB_DIR/tiny-job-$version.jar" \
+        SLUICE_TEST_SAVEPOINT_DIR="file://$work/flink-$version/savepoints" \
+        "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=FlinkRestLive*' || rc=1
+    else
+      rc=1
+    fi
+    scripts/flink-session.sh stop "$work/flink-$version" "$home" "$port" || rc=1
+  done
+  return $rc
+}
+
+stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
+stage flink-rest-live rest_live
 stage functional-flink env -u SLUICE_TEST_DB_URL \
   "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=*Flink*'
 
