@@ -5,7 +5,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
+#include "cli/command_helpers.h"
 #include "cli/output.h"
 
 namespace sluice::cli {
@@ -89,6 +91,14 @@ void ClientCommands::PrintMore(const Json& list, std::string_view noun) {
   int64_t next = options_.offset + shown;
   if (shown > 0 && next < total) {
     out() << fmt::format("({} of {} {}; see more with --offset {})\n", shown, total, noun, next);
+  }
+}
+
+void ClientCommands::Sleep(std::chrono::milliseconds duration) {
+  if (deps_.sleep) {
+    deps_.sleep(duration);
+  } else {
+    std::this_thread::sleep_for(duration);
   }
 }
 
@@ -366,16 +376,8 @@ void ClientCommands::Register(CLI::App& app) {
 
   // Leaf commands pass options they do not know (the client options) up to their parents, so
   // `sluice user list --output json` works as well as `sluice --output json user list`.
-  auto sub = [](CLI::App* parent, const char* name, const char* help) {
-    CLI::App* cmd = parent->add_subcommand(name, help);
-    cmd->fallthrough();
-    return cmd;
-  };
-  auto group = [&](CLI::App* parent, const char* name, const char* help) {
-    CLI::App* cmd = sub(parent, name, help);
-    cmd->require_subcommand(1);
-    return cmd;
-  };
+  auto* sub = &AddCommand;
+  auto* group = &AddCommandGroup;
 
   CLI::App* login = sub(&app, "login", "log in and save the session for later commands");
   login->add_option("--username,-u", options_.username, "user name (asked for on a terminal)");
@@ -497,6 +499,8 @@ void ClientCommands::Register(CLI::App& app) {
   CLI::App* token_revoke = sub(token, "revoke", "revoke an API token");
   token_revoke->add_option("ID", options_.id, "token id")->required();
   token_revoke->callback(Bind(&ClientCommands::TokenRevoke));
+
+  RegisterFlink(app);
 }
 
 // ---- the program's wiring

@@ -1,6 +1,6 @@
-// The command-line client: `sluice login|logout|whoami|user|team|token ...`, talking to a Sluice
-// server over its REST API (design/api.md) with a saved login or a token given on the command
-// line. See src/cli/README.md for the command reference.
+// The command-line client: `sluice login|logout|whoami|user|team|token|env|cluster ...`, talking to
+// a Sluice server over its REST API (design/api.md) with a saved login or a token given on the
+// command line. See src/cli/README.md for the command reference.
 //
 // Every client command takes --server URL, --token TOKEN (or SLUICE_SERVER / SLUICE_TOKEN) to
 // override the saved login, and --output table|json. Errors go to stderr as
@@ -9,12 +9,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/api_client.h"
 #include "cli/console.h"
@@ -30,6 +32,9 @@ struct ClientDeps {
   Console* console = nullptr;
   const Clock* clock = nullptr;
   EnvLookup env;  // the environment (SLUICE_SERVER, SLUICE_TOKEN, SLUICE_CONFIG_DIR, HOME, ...)
+  // Waits between polls (`cluster start --wait`); empty means std::this_thread::sleep_for. Tests
+  // advance their FakeClock instead.
+  std::function<void(std::chrono::milliseconds)> sleep;
 };
 
 // The client subcommands. Register them on an app, parse, then read exit_code(). Each command runs
@@ -64,6 +69,11 @@ class ClientCommands {
     // user create / update
     std::string display_name, email, name, description, expires_at;
     bool admin = false, no_admin = false, disable = false, enable = false;
+    // Flink environments and clusters (positional NAME|ID in `env` and `cluster`)
+    std::string env, cluster, home, kind;
+    bool make_default = false, managed = false, remote = false, wait = false;
+    std::vector<std::string> addresses, settings;
+    int64_t taskmanagers = 0, timeout_seconds = 300;
   };
 
   struct Connection {
@@ -80,6 +90,8 @@ class ClientCommands {
   std::function<void()> Bind(Command command);
   void AddListOptions(CLI::App* cmd);
   void AddPasswordOptions(CLI::App* cmd);
+  // The env and cluster subcommands (flink_commands.cc).
+  void RegisterFlink(CLI::App& app);
 
   ApiResult<Connection> Resolve();
   ApiResult<ApiClient> Connect();
@@ -91,11 +103,14 @@ class ClientCommands {
   ApiResult<std::string> ReadPassword(bool confirm, bool required);
   QueryParams ListQuery() const;
   void PrintMore(const Json& list, std::string_view noun);
+  void Sleep(std::chrono::milliseconds duration);
 
   // Looks up by id (digits) or exact name.
   ApiResult<int64_t> ResolveUser(ApiClient& client, const std::string& user);
   ApiResult<int64_t> ResolveTeam(ApiClient& client, const std::string& team);
   ApiResult<int64_t> ResolveMember(ApiClient& client, int64_t team_id, const std::string& user);
+  ApiResult<int64_t> ResolveEnv(ApiClient& client, const std::string& env);
+  ApiResult<int64_t> ResolveCluster(ApiClient& client, const std::string& cluster);
 
   ApiStatus Login();
   ApiStatus Logout();
@@ -117,6 +132,19 @@ class ClientCommands {
   ApiStatus TokenCreate();
   ApiStatus TokenList();
   ApiStatus TokenRevoke();
+  ApiStatus EnvList();
+  ApiStatus EnvAdd();
+  ApiStatus EnvShow();
+  ApiStatus EnvSync();
+  ApiStatus EnvDefault();
+  ApiStatus EnvRemove();
+  ApiStatus ClusterList();
+  ApiStatus ClusterCreate();
+  ApiStatus ClusterShow();
+  ApiStatus ClusterStart();
+  ApiStatus ClusterStop();
+  ApiStatus ClusterRemove();
+  ApiStatus ClusterEvents();
 
   ClientDeps deps_;
   Options options_;
@@ -125,6 +153,7 @@ class ClientCommands {
   CLI::Option* email_opt_ = nullptr;
   CLI::Option* name_opt_ = nullptr;
   CLI::Option* description_opt_ = nullptr;
+  CLI::Option* taskmanagers_opt_ = nullptr;
   int exit_code_ = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/output.h"
+#include "cli/testing_commands.h"
 #include "cli/testing_fakes.h"
 
 namespace sluice::cli {
@@ -18,8 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kServer = "http://sluice.test:8765";
-constexpr const char* kSavedToken = "sls_saved-session-secret";
 constexpr const char* kPassword = "correct horse battery";
 
 const char* kMe = R"({"id":1,"username":"admin","display_name":"Administrator","email":"",
@@ -30,68 +29,6 @@ const char* kMe = R"({"id":1,"username":"admin","display_name":"Administrator","
 const char* kTeams = R"({"items":[
   {"id":1,"name":"default","description":"Created at the first start","created_at":"2026-11-01T00:00:00.000Z","role":"owner"},
   {"id":2,"name":"analytics","description":"","created_at":"2026-11-24T23:00:00.000Z"}],"total":2})";
-
-std::string ErrorBody(const std::string& code, const std::string& message,
-                      const std::string& request_id) {
-  return Json{
-      {"error", {{"code", code}, {"number", 1}, {"message", message}, {"request_id", request_id}}}}
-      .dump();
-}
-
-class CliCommands : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "sluice-cli-cmd-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    env_["SLUICE_CONFIG_DIR"] = (dir_ / "cfg").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `sluice ARGS...` and answers the exit code.
-  int Run(std::vector<std::string> args) {
-    console_ = std::make_unique<FakeConsole>();
-    console_->interactive = interactive_;
-    console_->stdin_text = stdin_;
-    console_->answers = answers_;
-    CLI::App app{"test", "sluice"};
-    app.require_subcommand(1);
-    auto env = [this](const std::string& name) -> std::optional<std::string> {
-      auto it = env_.find(name);
-      if (it == env_.end()) return std::nullopt;
-      return it->second;
-    };
-    ClientCommands commands(ClientDeps{&transport_, console_.get(), &clock_, env});
-    commands.Register(app);
-    std::vector<const char*> argv = {"sluice"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      return ExitForParseError(app, e, console_->out(), console_->err());
-    }
-    return commands.exit_code();
-  }
-
-  fs::path CredentialsFile() const { return dir_ / "cfg" / "credentials.json"; }
-  void SaveLogin(std::string server = kServer, std::string expires = "2026-11-25T12:00:00.000Z") {
-    ASSERT_TRUE(SaveCredentials(CredentialsFile(), {server, kSavedToken, "admin", expires}).ok());
-  }
-  std::string Out() const { return console_->Out(); }
-  std::string Err() const { return console_->Err(); }
-  std::string Auth(size_t i) const {
-    return FakeHttpClient::Header(transport_.requests().at(i), "Authorization");
-  }
-
-  FakeHttpClient transport_;
-  std::unique_ptr<FakeConsole> console_;
-  FakeClock clock_{*ParseRfc3339("2026-11-25T00:00:00Z")};
-  std::map<std::string, std::string> env_;
-  bool interactive_ = false;
-  std::string stdin_;
-  std::deque<std::string> answers_;
-  fs::path dir_;
-};
 
 // ---- login and the saved credentials
 

@@ -1,53 +1,13 @@
 // The user, team, member and token commands of ClientCommands (commands.h).
 #include <fmt/format.h>
 
+#include "cli/command_helpers.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 
 namespace sluice::cli {
 
 namespace {
-
-// Shorthand for "return the error of `expr`, else bind its value".
-#define CLI_ASSIGN_OR_RETURN(lhs, expr)                             \
-  auto CLI_TMP_##lhs = (expr);                                      \
-  if (!CLI_TMP_##lhs.ok()) return std::move(CLI_TMP_##lhs).error(); \
-  auto& lhs = *CLI_TMP_##lhs
-
-ApiError NotFound(std::string code, std::string message) {
-  ApiError error;
-  error.kind = ApiError::Kind::kApi;
-  error.code = std::move(code);
-  error.message = std::move(message);
-  return error;
-}
-
-// The id in `path`'s list whose `key` equals `name` exactly, reading every page; nullopt when
-// there is none. `q` filters on the server side when the list supports it.
-ApiResult<std::optional<int64_t>> FindByName(ApiClient& client, const std::string& path,
-                                             const char* key, const char* id_key,
-                                             const std::string& name, bool q) {
-  int64_t offset = 0;
-  for (;;) {
-    QueryParams query = {{"limit", "1000"}, {"offset", std::to_string(offset)}};
-    if (q) query.emplace_back("q", name);
-    CLI_ASSIGN_OR_RETURN(page, client.Get(path, query));
-    if (!page.is_object() || !page.contains("items") || !page["items"].is_array()) {
-      return ApiError{ApiError::Kind::kApi, "BAD_RESPONSE",
-                      fmt::format("the server answered GET {} without a list", path)};
-    }
-    const Json& items = page["items"];
-    for (const Json& item : items) {
-      if (item.is_object() && item.value(key, Json()) == Json(name) &&
-          item.value(id_key, Json()).is_number_integer()) {
-        return std::optional<int64_t>(item[id_key].get<int64_t>());
-      }
-    }
-    offset += static_cast<int64_t>(items.size());
-    if (items.empty() || offset >= IntField(page, "total")) break;
-  }
-  return std::optional<int64_t>();
-}
 
 std::vector<std::pair<std::string, std::string>> UserFields(const Json& user, const Clock& clock) {
   return {{"ID", Text(user, "id")},
@@ -65,18 +25,6 @@ std::vector<std::pair<std::string, std::string>> TeamFields(const Json& team, co
           {"Description", Text(team, "description")},
           {"Your role", Text(team, "role")},
           {"Created", HumanTime(Field(team, "created_at"), clock)}};
-}
-
-// "7" when the user gave the id, "alice (id 7)" when they gave a name.
-std::string Described(const std::string& given, int64_t id) {
-  if (ParseId(given)) return given;
-  return fmt::format("{} (id {})", Printable(given), id);
-}
-
-const Json& Items(const Json& list) {
-  static const Json kEmpty = Json::array();
-  auto it = list.find("items");
-  return (it != list.end() && it->is_array()) ? *it : kEmpty;
 }
 
 }  // namespace

@@ -54,8 +54,14 @@ Status FlinkModule::Bootstrap() {
                {"taskmanagers", 1},
                {"description", "a session cluster on this machine, created at the first start"}};
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, clusters_->Create(body));
-  SLUICE_RETURN_IF_ERROR(clusters_->StartCluster(cluster.id));
-  spdlog::info("flink: starting managed cluster 'local' (id {})", cluster.id);
+  // A cluster that cannot start is FAILED with its reason, for everyone to see; Sluice itself
+  // runs on.
+  auto started = clusters_->StartCluster(cluster.id);
+  if (started.ok()) {
+    spdlog::info("flink: starting managed cluster 'local' (id {})", cluster.id);
+  } else {
+    spdlog::warn("flink: managed cluster 'local' did not start: {}", started.error().message);
+  }
   return Status::Ok();
 }
 

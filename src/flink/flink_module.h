@@ -33,7 +33,8 @@ class FlinkModule {
   // Registers the bootstrap Flink home as the default environment and creates the managed
   // cluster `local` from it (started), when they do not exist yet; then re-adopts running
   // managed clusters and starts the worker. A bootstrap home that is not a Flink home is an error
-  // (the server refuses to start rather than run without the Flink it was told to use).
+  // (the server refuses to start rather than run without the Flink it was told to use); a cluster
+  // `local` that fails to start is not (it shows FAILED with the reason).
   Status Start();
   // Stops the worker; managed clusters keep running and are re-adopted at the next start.
   void Stop();

@@ -1,14 +1,19 @@
 // The `sluice` command line end to end against a real server: login, whoami, people, tokens,
-// errors and exit codes, and the saved credentials file.
+// Flink environments and clusters (none is started here), errors and exit codes, and the saved
+// credentials file. Tests whose name contains "Flink" need real Flink homes
+// (SLUICE_TEST_FLINK_HOMES) and run in the functional-flink stage of scripts/run-tests.sh.
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "fixture.h"
+#include "flink/flink_test_homes.h"
 
 namespace sluice::testing {
 namespace {
@@ -43,6 +48,20 @@ class Cli : public SluiceTest {
     int status = ::pclose(pipe);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return run;
+  }
+  // Logs the CLI in as admin, saving the login for the next commands.
+  void LogIn() {
+    CliRun login =
+        Sluice("login --server " + server_->base_url() + " --username admin " + "--password-stdin",
+               "admin-password-for-tests\n");
+    ASSERT_EQ(login.exit_code, 0) << login.out;
+  }
+  // The id of the object named `name` in the list at `path` (as admin); 0 when there is none.
+  int64_t IdOf(const std::string& path, const std::string& name) {
+    for (const Json& item : admin().Get(path).json().value("items", Json::array())) {
+      if (item.value("name", "") == name) return item.value("id", int64_t{0});
+    }
+    return 0;
   }
   std::string config_dir_;
 };
@@ -113,6 +132,161 @@ TEST_F(Cli, LoginWhoamiPeopleTokensAndLogout) {
   EXPECT_EQ(Sluice("logout").exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(credentials));
   EXPECT_EQ(Sluice("whoami").exit_code, 4);
+}
+
+TEST_F(Cli, EnvListOnAnEmptyServerAndEnvAddOfAFolderThatIsNoHome) {
+  ASSERT_NO_FATAL_FAILURE(LogIn());
+  CliRun empty = Sluice("env list");
+  EXPECT_EQ(empty.exit_code, 0) << empty.out;
+  EXPECT_EQ(empty.out, "No Flink environments.\n");
+  CliRun empty_json = Sluice("env list -o json");
+  ASSERT_EQ(empty_json.exit_code, 0) << empty_json.out;
+  EXPECT_EQ(Json::parse(empty_json.out, nullptr, false),
+            Json({{"items", Json::array()}, {"total", 0}}))
+      << empty_json.out;
+
+  // A folder that exists but is no Flink home: the server's reason, exit 1.
+  std::string folder = std::filesystem::canonical(server_->data_dir()).string();
+  CliRun bad = Sluice("env add x '" + folder + "'");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_EQ(bad.out.rfind("error: '" + folder + "' is not a Flink home: it has no executable " +
+                              "bin/flink (FLINK_HOME_INVALID, request ",
+                          0),
+            0u)
+      << bad.out;
+  EXPECT_EQ(admin().Get("/api/v1/flink-envs").json().value("total", -1), 0);
+}
+
+TEST_F(Cli, EnvAndClusterCommandsWithAFakeHome) {
+  ASSERT_NO_FATAL_FAILURE(LogIn());
+  // The layout Sluice checks, without a JVM: enough to register an environment and clusters that
+  // are never started.
+  flink::testing::FakeFlinkHome home("1.20.5", "config.yaml", "taskmanager.numberOfTaskSlots: 1\n");
+  CliRun added = Sluice("env add fake-1.20 '" + home.path() + "' --description 'no JVM'");
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  int64_t env_id = IdOf("/api/v1/flink-envs", "fake-1.20");
+  ASSERT_NE(env_id, 0);
+  EXPECT_NE(added.out.find("Registered Flink environment fake-1.20 (id " + std::to_string(env_id) +
+                           "): Flink 1.20.5"),
+            std::string::npos)
+      << added.out;
+  EXPECT_NE(added.out.find("it is the default"), std::string::npos) << added.out;
+
+  // A remote cluster where nothing listens is refused by the server's probe.
+  std::string dead = "http://127.0.0.1:" + std::to_string(FreePort());
+  CliRun unreachable = Sluice("cluster create x --remote --address " + dead);
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.out;
+  EXPECT_NE(unreachable.out.find("(CLUSTER_UNREACHABLE, request "), std::string::npos)
+      << unreachable.out;
+  CliRun none = Sluice("cluster list");
+  EXPECT_EQ(none.exit_code, 0) << none.out;
+  EXPECT_EQ(none.out, "No clusters.\n");
+
+  // A managed cluster, created (never started), by the environment's name, with settings.
+  CliRun created = Sluice(
+      "cluster create small --managed --env fake-1.20 --taskmanagers 2 --set "
+      "taskmanager.numberOfTaskSlots=4 --set parallelism.default=2");
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  int64_t cluster_id = IdOf("/api/v1/clusters", "small");
+  ASSERT_NE(cluster_id, 0);
+  Json cluster = admin().Get("/api/v1/clusters/" + std::to_string(cluster_id)).json();
+  EXPECT_EQ(cluster["flink_env_id"], env_id);
+  EXPECT_EQ(cluster["state"], "STOPPED");
+  EXPECT_EQ(cluster["taskmanagers"], 2);
+  EXPECT_EQ(cluster["config"],
+            Json({{"taskmanager.numberOfTaskSlots", "4"}, {"parallelism.default", "2"}}));
+
+  CliRun shown = Sluice("cluster show small");
+  EXPECT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("State:         STOPPED"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("No processes."), std::string::npos) << shown.out;
+  CliRun listed = Sluice("cluster list --kind managed -o json");
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_EQ(Json::parse(listed.out, nullptr, false).value("total", -1), 1) << listed.out;
+  CliRun events = Sluice("cluster events small");
+  EXPECT_EQ(events.exit_code, 0) << events.out;
+  EXPECT_NE(events.out.find("registered"), std::string::npos) << events.out;
+
+  CliRun in_use = Sluice("env remove fake-1.20");
+  EXPECT_EQ(in_use.exit_code, 1) << in_use.out;
+  EXPECT_NE(in_use.out.find("FLINK_ENV_IN_USE"), std::string::npos) << in_use.out;
+  CliRun removed = Sluice("cluster remove small");
+  EXPECT_EQ(removed.exit_code, 0) << removed.out;
+  EXPECT_EQ(removed.out, "Removed cluster small (id " + std::to_string(cluster_id) + ").\n");
+  CliRun gone = Sluice("cluster show small");
+  EXPECT_EQ(gone.exit_code, 1) << gone.out;
+  EXPECT_NE(gone.out.find("CLUSTER_NOT_FOUND"), std::string::npos) << gone.out;
+  EXPECT_EQ(Sluice("env remove fake-1.20").exit_code, 0);
+  EXPECT_EQ(admin().Get("/api/v1/flink-envs").json().value("total", -1), 0);
+}
+
+// The first of SLUICE_TEST_FLINK_HOMES (colon-separated), or "" when unset.
+std::string FirstFlinkHome() {
+  const char* env = std::getenv("SLUICE_TEST_FLINK_HOMES");
+  if (env == nullptr) return "";
+  std::stringstream list(env);
+  std::string home;
+  while (std::getline(list, home, ':')) {
+    if (!home.empty()) return home;
+  }
+  return "";
+}
+
+TEST_F(Cli, FlinkEnvAddShowSyncAndDefaultWithARealHome) {
+  std::string home = FirstFlinkHome();
+  ASSERT_FALSE(home.empty())
+      << "SLUICE_TEST_FLINK_HOMES is not set: run the tests with `make test`, which provisions "
+         "Flink, or set it to Flink homes separated by ':' (e.g. "
+         "~/.cache/sluice/flink/flink-1.20.5)";
+  ASSERT_NO_FATAL_FAILURE(LogIn());
+  CliRun added = Sluice("env add real '" + home + "'");
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  int64_t real_id = IdOf("/api/v1/flink-envs", "real");
+  ASSERT_NE(real_id, 0);
+  Json env = admin().Get("/api/v1/flink-envs/" + std::to_string(real_id)).json();
+  ASSERT_TRUE(env.is_object()) << env.dump();
+  std::string version = env.value("version", "");
+  std::string config_file = env.value("config_file", "");
+  std::string config = env.value("config", "");
+  ASSERT_FALSE(version.empty());
+  EXPECT_NE(added.out.find("Flink " + version), std::string::npos) << added.out;
+
+  CliRun shown = Sluice("env show real");
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("Flink:        " + version + "\n"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("Home:         " + env.value("home", "") + "\n"), std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("Default:      yes\n"), std::string::npos) << shown.out;
+  // The configuration file's text follows the fields, line for line.
+  size_t text = shown.out.find("\nconf/" + config_file + ":\n");
+  ASSERT_NE(text, std::string::npos) << shown.out;
+  std::string first_line = config.substr(0, config.find('\n'));
+  EXPECT_NE(shown.out.find(first_line, text), std::string::npos) << shown.out;
+
+  CliRun json = Sluice("env show " + std::to_string(real_id) + " -o json");
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_EQ(Json::parse(json.out, nullptr, false).value("config", ""), config);
+
+  CliRun synced = Sluice("env sync real");
+  EXPECT_EQ(synced.exit_code, 0) << synced.out;
+  EXPECT_NE(synced.out.find("Flink " + version), std::string::npos) << synced.out;
+
+  CliRun second = Sluice("env add second '" + home + "' --description 'same home'");
+  ASSERT_EQ(second.exit_code, 0) << second.out;
+  CliRun made_default = Sluice("env default second");
+  EXPECT_EQ(made_default.exit_code, 0) << made_default.out;
+  int64_t second_id = IdOf("/api/v1/flink-envs", "second");
+  EXPECT_EQ(made_default.out, "second (id " + std::to_string(second_id) +
+                                  ") is now the default Flink environment.\n");
+  EXPECT_EQ(
+      admin().Get("/api/v1/flink-envs/" + std::to_string(second_id)).json().value("default", false),
+      true);
+  EXPECT_EQ(
+      admin().Get("/api/v1/flink-envs/" + std::to_string(real_id)).json().value("default", true),
+      false);
+  CliRun listed = Sluice("env list");
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("second"), std::string::npos) << listed.out;
 }
 
 }  // namespace

@@ -324,6 +324,54 @@ INSTANTIATE_TEST_SUITE_P(Versions, FlinkClusterTest, ::testing::Values("1.20.5",
                            return name;
                          });
 
+// What `make run` does: the server started with --bootstrap-flink-home has the default environment
+// and a managed cluster `local`, started; a second start adds nothing.
+class FlinkBootstrapTest : public SluiceTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions options;
+    if (!FlinkHomes().empty()) {
+      options.extra_args = {"--bootstrap-flink-home", FlinkHomes().front()};
+    }
+    return options;
+  }
+  void TearDown() override {
+    if (server_) KillProcessesMentioning(server_->data_dir() + "/clusters/");
+    SluiceTest::TearDown();
+  }
+};
+
+TEST_F(FlinkBootstrapTest, MakeRunHasADefaultEnvironmentAndALocalCluster) {
+  ASSERT_FALSE(FlinkHomes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set";
+  HttpResult envs = admin().Get("/api/v1/flink-envs");
+  ASSERT_EQ(envs.json().value("total", -1), 1) << envs.body;
+  Json env = envs.json()["items"][0];
+  EXPECT_EQ(env.value("default", false), true);
+  EXPECT_EQ(env.value("version", ""), VersionOf(FlinkHomes().front()));
+  HttpResult clusters = admin().Get("/api/v1/clusters");
+  ASSERT_EQ(clusters.json().value("total", -1), 1) << clusters.body;
+  Json local = clusters.json()["items"][0];
+  EXPECT_EQ(local.value("name", ""), "local");
+  EXPECT_EQ(local.value("kind", ""), "managed");
+  int64_t id = local.value("id", int64_t{0});
+  std::string path = "/api/v1/clusters/" + std::to_string(id);
+  ASSERT_TRUE(WaitFor([&] { return admin().Get(path).json().value("state", "") != "STARTING"; },
+                      std::chrono::minutes(3)));
+  ASSERT_EQ(admin().Get(path).json().value("state", ""), "RUNNING") << admin().Get(path).body;
+
+  // A second start (SIGTERM, start again) registers nothing twice and keeps the same cluster.
+  int jm_pid = admin().Get(path).json()["processes"][0].value("pid", 0);
+  ASSERT_EQ(server_->Stop(), 0);
+  std::string error;
+  ASSERT_TRUE(server_->Start(&error)) << error;
+  EXPECT_EQ(admin().Get("/api/v1/flink-envs").json().value("total", -1), 1);
+  EXPECT_EQ(admin().Get("/api/v1/clusters").json().value("total", -1), 1);
+  EXPECT_EQ(admin().Get(path).json()["processes"][0].value("pid", 0), jm_pid);
+  HttpResult stopped = admin().Post(path + "/stop", nullptr);
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_TRUE(ProcessesMentioning(server_->data_dir() + "/clusters/").empty());
+}
+
 class FlinkBadInputTest : public SluiceTest {};
 
 TEST_F(FlinkBadInputTest, NothingIsRegisteredFromBadInput) {
