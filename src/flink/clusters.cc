@@ -229,6 +229,7 @@ void ClusterService::Stop() {
     stopping_ = true;
   }
   worker_wakeup_.notify_all();
+  changed_.notify_all();
   if (worker_.joinable()) worker_.join();
 }
 
@@ -474,7 +475,13 @@ Result<Cluster> ClusterService::WaitWhileStarting(int64_t id, std::chrono::milli
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
-    if (cluster.state != "STARTING" || std::chrono::steady_clock::now() >= deadline) {
+    bool stopping = false;
+    {
+      std::lock_guard worker_lock(worker_mutex_);
+      stopping = stopping_;
+    }
+    // A server that is shutting down answers what it knows now rather than hold the request.
+    if (cluster.state != "STARTING" || stopping || std::chrono::steady_clock::now() >= deadline) {
       return cluster;
     }
     std::unique_lock lock(mutex_);

@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "flink/flink_module.h"
 #include "flink/flink_test_homes.h"
@@ -53,6 +55,16 @@ class FakeProbe : public ClusterProbe {
   std::optional<ClusterProbeResult> managed_answer;  // any loopback managed JobManager
   int calls = 0;
 };
+
+// Polls `condition` until it holds or `timeout` passes.
+bool WaitForCondition(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
 
 class FlinkApiTest : public system::testing::SystemTest {
  protected:
@@ -445,6 +457,38 @@ TEST_F(FlinkApiTest, JobManagerDeathFailsTheCluster) {
   // A FAILED cluster can be started again.
   Answer again = Call("POST", Path("/api/v1/clusters", id, "/start"), nullptr, AdminToken());
   EXPECT_EQ(again.status, 202) << again.body;
+}
+
+// `make run` uses a relative data folder (./var); Flink's processes run in their own folders, so
+// every path handed to them must be absolute.
+TEST_F(FlinkApiTest, ARelativeDataFolderGivesFlinkAbsolutePaths) {
+  FakeFlinkHome home("1.20.5", "config.yaml", "");
+  home.AddLongRunningScripts();
+  int64_t env = RegisterEnv(home, "flink");
+  std::string relative = "relative-data-" + std::to_string(::getpid());
+  FlinkOptions options;
+  options.data_dir = relative;
+  options.clusters.stop_grace = std::chrono::seconds(2);
+  FlinkModule module(*db_, clock_, options, std::make_unique<FakeProbe>());
+  auto cluster =
+      module.clusters().Create({{"name", "rel"}, {"kind", "managed"}, {"flink_env_id", env}});
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  auto started = module.clusters().StartCluster(cluster->id);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto runtime = ReadManagedRuntime(std::filesystem::absolute(relative).string() + "/clusters/" +
+                                    std::to_string(cluster->id));
+  ASSERT_TRUE(runtime.has_value());
+  // The fake JobManager reads a file under FLINK_CONF_DIR: alive means the path resolved.
+  bool alive_with_absolute_path = WaitForCondition(
+      [&] {
+        std::string command_line = ProcessCommandLine(runtime->jobmanager.pid);
+        return IsAlive(runtime->jobmanager) && !command_line.empty() &&
+               command_line.find(std::filesystem::absolute(relative).string()) != std::string::npos;
+      },
+      std::chrono::seconds(5));
+  EXPECT_TRUE(alive_with_absolute_path) << ProcessCommandLine(runtime->jobmanager.pid);
+  EXPECT_TRUE(module.clusters().StopCluster(cluster->id).ok());
+  std::filesystem::remove_all(relative);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "flink/flink_home.h"
 
 namespace sluice::flink {
@@ -10,7 +12,11 @@ namespace sluice::flink {
 FlinkModule::FlinkModule(store::Database& database, const Clock& clock, FlinkOptions options,
                          std::unique_ptr<ClusterProbe> probe)
     : options_(std::move(options)), probe_(probe ? std::move(probe) : MakeRestClusterProbe()) {
-  options_.clusters.data_dir = options_.data_dir;
+  // Absolute: the paths end up in Flink's configuration and command lines, and Flink's processes
+  // run in their own folders (a relative ./var would point somewhere else there).
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(options_.data_dir, ec);
+  options_.clusters.data_dir = ec ? options_.data_dir : absolute.lexically_normal().string();
   envs_ = std::make_unique<FlinkEnvs>(database, clock);
   clusters_ = std::make_unique<ClusterService>(database, clock, *envs_, *probe_, options_.clusters);
 }
