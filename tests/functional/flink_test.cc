@@ -367,9 +367,20 @@ TEST_F(FlinkBootstrapTest, MakeRunHasADefaultEnvironmentAndALocalCluster) {
   EXPECT_EQ(admin().Get("/api/v1/flink-envs").json().value("total", -1), 1);
   EXPECT_EQ(admin().Get("/api/v1/clusters").json().value("total", -1), 1);
   EXPECT_EQ(admin().Get(path).json()["processes"][0].value("pid", 0), jm_pid);
-  HttpResult stopped = admin().Post(path + "/stop", nullptr);
-  ASSERT_EQ(stopped.status, 200) << stopped.body;
-  EXPECT_TRUE(ProcessesMentioning(server_->data_dir() + "/clusters/").empty());
+
+  // The cluster shut down behind Sluice's back (DELETE /cluster through the REST client): the
+  // JobManager exits, the cluster FAILS with that reason, and its TaskManager is stopped too.
+  http::CurlHttpClient curl;
+  flink::FlinkRestClient rest({admin().Get(path).json().value("web_url", "")}, curl);
+  ASSERT_TRUE(rest.ShutdownCluster().ok());
+  ASSERT_TRUE(WaitFor([&] { return admin().Get(path).json().value("state", "") == "FAILED"; },
+                      std::chrono::seconds(60)));
+  EXPECT_NE(admin().Get(path).json().value("state_detail", "").find("JobManager exited"),
+            std::string::npos);
+  EXPECT_TRUE(
+      WaitFor([&] { return ProcessesMentioning(server_->data_dir() + "/clusters/").empty(); },
+              std::chrono::seconds(30)))
+      << "processes left after the cluster failed";
 }
 
 class FlinkBadInputTest : public SluiceTest {};
