@@ -7,6 +7,7 @@
 //   1200-1299 users, teams, tokens    1300-1399 store
 //   2000-2999 applications (later)    3000-3999 Flink: 3000 environments, 3100 clusters,
 //   3200 Flink's REST API, 3300 the submitter
+//   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 #pragma once
 
 #include <optional>
@@ -51,6 +52,9 @@ namespace sluice {
   X(STORE_BAD_URL, 1306, 400)              \
   X(STORE_MIGRATION_FAILED, 1307, 500)     \
   X(APP_NOT_FOUND, 2001, 404)              \
+  X(APP_EXISTS, 2002, 409)                 \
+  X(APP_VERSION_NOT_FOUND, 2003, 404)      \
+  X(APP_WRONG_STATE, 2004, 409)            \
   X(FLINK_ENV_NOT_FOUND, 3001, 404)        \
   X(FLINK_HOME_INVALID, 3002, 400)         \
   X(FLINK_ENV_EXISTS, 3003, 409)           \
@@ -65,7 +69,12 @@ namespace sluice {
   X(FLINK_REJECTED, 3201, 422)             \
   X(FLINK_JOB_NOT_FOUND, 3202, 404)        \
   X(SUBMIT_FAILED, 3301, 422)              \
-  X(SUBMIT_TIMEOUT, 3302, 504)
+  X(SUBMIT_TIMEOUT, 3302, 504)             \
+  X(DEPENDENCY_INVALID, 4001, 400)         \
+  X(DEPENDENCY_NOT_FOUND, 4002, 422)       \
+  X(DEPENDENCY_RESOLVE_FAILED, 4003, 422)  \
+  X(DEPENDENCY_TIMEOUT, 4004, 504)         \
+  X(DEPENDENCY_CONFLICT, 4005, 409)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "apps/apps.h"
 #include "flink/flink_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
@@ -17,6 +18,7 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
+  apps_.reset();
   flink_.reset();
   system_.reset();
   database_.reset();
@@ -70,6 +72,8 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->RegisterOperationalRoutes();
   app->system_->RegisterRoutes(app->router_);
   app->flink_->RegisterRoutes(app->router_, app->system_->guard());
+  app->apps_ = std::make_unique<apps::AppService>(*app->database_, clock);
+  app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
   return app;

@@ -115,6 +115,42 @@ CREATE TABLE IF NOT EXISTS cluster_events (
 );
 CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events(cluster_id, at)
 )sql"},
+      {3, "applications and their versions", R"sql(
+CREATE TABLE IF NOT EXISTS apps (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  kind VARCHAR(8) NOT NULL,
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  tags {{text}},
+  restart_policy {{text}},
+  alert_channel_ids {{text}},
+  draft_version INTEGER NOT NULL,
+  deployed_version INTEGER NULL,
+  state VARCHAR(16) NOT NULL,
+  job_id VARCHAR(32) NOT NULL DEFAULT '',
+  cluster_id BIGINT NULL,
+  started_at BIGINT NULL,
+  last_error {{text}},
+  web_url VARCHAR(1024) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (team_id, name),
+  FOREIGN KEY (team_id) REFERENCES teams(id)
+);
+CREATE INDEX IF NOT EXISTS apps_team ON apps(team_id);
+CREATE TABLE IF NOT EXISTS app_versions (
+  app_id BIGINT NOT NULL,
+  version INTEGER NOT NULL,
+  spec {{text}},
+  note VARCHAR(255) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (app_id, version),
+  FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE
+)
+)sql"},
   };
   return kMigrations;
 }

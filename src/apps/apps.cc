@@ -1,0 +1,542 @@
+#include "apps/apps.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "flink/flink_envs.h"
+#include "http/answers.h"
+#include "system/people_api.h"
+
+namespace sluice::apps {
+
+using store::Value;
+using system::Action;
+using system::Authorize;
+using system::Principal;
+
+struct AppService::AppRow {
+  int64_t id = 0;
+  int64_t team_id = 0;
+  std::string name;
+  std::string kind;
+  std::string description;
+  Json tags;
+  Json restart_policy;
+  Json alert_channel_ids;
+  int64_t draft_version = 0;
+  std::optional<int64_t> deployed_version;
+  std::string state;
+  std::string job_id;
+  std::optional<int64_t> cluster_id;
+  std::optional<int64_t> started_at;
+  std::string last_error;
+  std::string web_url;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, team_id, name, kind, description, tags, restart_policy, alert_channel_ids, "
+    "draft_version, deployed_version, state, job_id, cluster_id, started_at, last_error, web_url, "
+    "created_at, updated_at";
+
+Error AppNotFound(int64_t id) {
+  return Error(ErrorCode::APP_NOT_FOUND, fmt::format("no application with id {}", id));
+}
+
+Error Invalid(std::string_view field, std::string message) {
+  return Error(ErrorCode::INVALID_ARGUMENT, std::move(message), std::string(field));
+}
+
+Json ParseOr(const std::string& text, Json fallback) {
+  Json parsed = Json::parse(text, nullptr, false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+std::string Time(int64_t ms) { return FormatRfc3339(FromUnixMillis(ms)); }
+
+Result<Json> ReadTags(const Json& value) {
+  if (!value.is_array() || value.size() > 20) {
+    return Invalid("tags", "'tags' must be an array of at most 20 short strings");
+  }
+  for (const Json& tag : value) {
+    if (!tag.is_string() || tag.get<std::string>().empty() || tag.get<std::string>().size() > 32) {
+      return Invalid("tags", "each tag is 1 to 32 characters");
+    }
+    SLUICE_RETURN_IF_ERROR(system::ValidateText(tag.get<std::string>(), 32, "tags"));
+  }
+  return value;
+}
+
+Result<Json> ReadRestartPolicy(const Json& value) {
+  if (value.is_null()) return Json();
+  if (!value.is_object() || !value.contains("max_restarts") || !value.contains("window_minutes") ||
+      !value["max_restarts"].is_number_integer() || !value["window_minutes"].is_number_integer() ||
+      value.size() != 2) {
+    return Invalid("restart_policy",
+                   "'restart_policy' must be {\"max_restarts\": N, \"window_minutes\": M}");
+  }
+  int64_t restarts = value["max_restarts"];
+  int64_t window = value["window_minutes"];
+  if (restarts < 0 || restarts > 1000 || window < 1 || window > 10080) {
+    return Invalid("restart_policy",
+                   "'max_restarts' is 0 to 1000 and 'window_minutes' 1 to 10080 (a week)");
+  }
+  return value;
+}
+
+Result<Json> ReadIds(const Json& value, std::string_view field) {
+  if (!value.is_array() || value.size() > 50) {
+    return Invalid(field, fmt::format("'{}' must be an array of ids", field));
+  }
+  for (const Json& id : value) {
+    if (!id.is_number_integer() || id.get<int64_t>() <= 0) {
+      return Invalid(field, fmt::format("'{}' must be an array of ids", field));
+    }
+  }
+  return value;
+}
+
+Json SpecFieldsOf(const Json& body) {
+  Json out = Json::object();
+  for (const char* key : kSpecFields) {
+    if (body.contains(key)) out[key] = body[key];
+  }
+  return out;
+}
+
+const Json kAppSchema = {{"type", "object"},
+                         {"properties",
+                          {{"id", {{"type", "integer"}}},
+                           {"team_id", {{"type", "integer"}}},
+                           {"name", {{"type", "string"}}},
+                           {"kind", {{"type", "string"}, {"enum", {"sql", "jar"}}}},
+                           {"state", {{"type", "string"}}},
+                           {"version", {{"type", "integer"}}},
+                           {"draft_version", {{"type", "integer"}}},
+                           {"sql", {{"type", "string"}}},
+                           {"jar", {{"type", "object"}}},
+                           {"target", {{"type", "object"}}},
+                           {"dependencies", {{"type", "object"}}},
+                           {"options", {{"type", "object"}}},
+                           {"config_yaml", {{"type", "string"}}},
+                           {"dynamic_properties", {{"type", "string"}}}}}};
+
+}  // namespace
+
+SpecContext AppService::Context() {
+  SpecContext context;
+  context.default_env_id = [this]() -> int64_t {
+    auto rows = database_.Query("SELECT id FROM flink_envs WHERE is_default = 1");
+    return rows.ok() && !rows->empty() ? rows->Int(0, "id") : 0;
+  };
+  context.env_exists = [this](int64_t id) {
+    auto rows = database_.Query("SELECT id FROM flink_envs WHERE id = ?", {id});
+    return rows.ok() && !rows->empty();
+  };
+  context.cluster_exists = [this](int64_t id) {
+    auto rows = database_.Query("SELECT id FROM clusters WHERE id = ?", {id});
+    return rows.ok() && !rows->empty();
+  };
+  return context;
+}
+
+Result<AppService::AppRow> AppService::Load(int64_t id, const Principal& principal, Action action) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query(fmt::format("SELECT {} FROM apps WHERE id = ?", kColumns), {id}));
+  if (rows.empty()) return AppNotFound(id);
+  AppRow app;
+  app.id = rows.Int(0, "id");
+  app.team_id = rows.Int(0, "team_id");
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, action, app.team_id, AppNotFound(id)));
+  app.name = rows.Text(0, "name");
+  app.kind = rows.Text(0, "kind");
+  app.description = rows.Text(0, "description");
+  app.tags = ParseOr(rows.Text(0, "tags"), Json::array());
+  app.restart_policy = ParseOr(rows.Text(0, "restart_policy"), Json());
+  app.alert_channel_ids = ParseOr(rows.Text(0, "alert_channel_ids"), Json::array());
+  app.draft_version = rows.Int(0, "draft_version");
+  app.deployed_version = rows.OptionalInt(0, "deployed_version");
+  app.state = rows.Text(0, "state");
+  app.job_id = rows.Text(0, "job_id");
+  app.cluster_id = rows.OptionalInt(0, "cluster_id");
+  app.started_at = rows.OptionalInt(0, "started_at");
+  app.last_error = rows.Text(0, "last_error");
+  app.web_url = rows.Text(0, "web_url");
+  app.created_at = rows.Int(0, "created_at");
+  app.updated_at = rows.Int(0, "updated_at");
+  return app;
+}
+
+Result<Json> AppService::LoadSpec(int64_t app_id, int64_t version) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT spec FROM app_versions WHERE app_id = ? AND version = ?",
+                      {app_id, version}));
+  if (rows.empty()) {
+    return Error(ErrorCode::APP_VERSION_NOT_FOUND,
+                 fmt::format("application {} has no version {}", app_id, version));
+  }
+  Json spec = Json::parse(rows.Text(0, "spec"), nullptr, false);
+  if (!spec.is_object()) {
+    return Error(ErrorCode::INTERNAL, "an application version cannot be read", "",
+                 fmt::format("app {} version {}: spec is not a JSON object", app_id, version));
+  }
+  return spec;
+}
+
+Result<Json> AppService::AppJson(const AppRow& app) {
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
+  auto optional = [](const std::optional<int64_t>& v) { return v ? Json(*v) : Json(); };
+  Json out = {{"id", app.id},
+              {"team_id", app.team_id},
+              {"name", app.name},
+              {"kind", app.kind},
+              {"description", app.description},
+              {"tags", app.tags},
+              {"restart_policy", app.restart_policy},
+              {"alert_channel_ids", app.alert_channel_ids},
+              {"state", app.state},
+              {"operation", nullptr},
+              {"job_id", app.job_id.empty() ? Json() : Json(app.job_id)},
+              {"cluster_id", optional(app.cluster_id)},
+              {"version", optional(app.deployed_version)},
+              {"draft_version", app.draft_version},
+              {"started_at", app.started_at ? Json(Time(*app.started_at)) : Json()},
+              {"last_error", app.last_error.empty() ? Json() : Json(app.last_error)},
+              {"web_url", app.web_url.empty() ? Json() : Json(app.web_url)},
+              {"created_at", Time(app.created_at)},
+              {"updated_at", Time(app.updated_at)}};
+  for (const auto& [key, value] : spec.items()) out[key] = value;
+  return out;
+}
+
+Result<int64_t> AppService::AppendVersion(store::Connection& c, int64_t app_id, const Json& spec,
+                                          const std::string& note, int64_t user_id) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows last,
+      c.Query("SELECT COALESCE(MAX(version), 0) AS n FROM app_versions WHERE app_id = ?",
+              {app_id}));
+  int64_t version = last.Int(0, "n") + 1;
+  int64_t now = ToUnixMillis(clock_.Now());
+  SLUICE_RETURN_IF_ERROR(c.Query(
+      "INSERT INTO app_versions (app_id, version, spec, note, created_by, created_at) VALUES (?, "
+      "?, ?, ?, ?, ?)",
+      {app_id, version, spec.dump(), note, user_id, now}));
+  SLUICE_RETURN_IF_ERROR(c.Query("UPDATE apps SET draft_version = ?, updated_at = ? WHERE id = ?",
+                                 {version, now, app_id}));
+  return version;
+}
+
+AppService::Answer AppService::List(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(http::Page page, http::ReadPage(request));
+  std::string where = " WHERE 1 = 1";
+  std::vector<Value> params;
+  if (!principal.is_admin) {
+    if (principal.roles.empty()) return http::Ok({{"items", Json::array()}, {"total", 0}});
+    std::string teams;
+    for (const auto& [team, role] : principal.roles) {
+      teams += teams.empty() ? "?" : ", ?";
+      params.emplace_back(team);
+    }
+    where += " AND team_id IN (" + teams + ")";
+  }
+  if (auto team = request.Query("team_id")) {
+    char* end = nullptr;
+    long long id = std::strtoll(team->c_str(), &end, 10);
+    if (team->empty() || *end != '\0' || id <= 0) {
+      return Invalid("team_id", "'team_id' must be a team id");
+    }
+    where += " AND team_id = ?";
+    params.emplace_back(static_cast<int64_t>(id));
+  }
+  if (auto kind = request.Query("kind")) {
+    where += " AND kind = ?";
+    params.emplace_back(*kind);
+  }
+  if (auto state = request.Query("state")) {
+    where += " AND state = ?";
+    params.emplace_back(*state);
+  }
+  if (auto q = request.Query("q"); q && !q->empty()) {
+    SLUICE_RETURN_IF_ERROR(system::ValidateText(*q, 64, "q"));
+    std::string pattern = "%";
+    for (char c : *q) {
+      if (c == '%' || c == '_' || c == '!') pattern.push_back('!');
+      pattern.push_back(c);
+    }
+    pattern += "%";
+    where += " AND name LIKE ? ESCAPE '!'";
+    params.emplace_back(pattern);
+  }
+  SLUICE_ASSIGN_OR_RETURN(store::Rows count,
+                          database_.Query("SELECT COUNT(*) AS n FROM apps" + where, params));
+  params.emplace_back(page.limit);
+  params.emplace_back(page.offset);
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT id FROM apps" + where + " ORDER BY id LIMIT ? OFFSET ?", params));
+  Json items = Json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(rows.Int(i, "id"), principal, Action::kView));
+    SLUICE_ASSIGN_OR_RETURN(Json json, AppJson(app));
+    items.push_back(json);
+  }
+  return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
+}
+
+AppService::Answer AppService::Create(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
+      body, {"name", "team_id", "kind", "description", "tags", "restart_policy",
+             "alert_channel_ids", "flink_env_id", "target", "sql", "jar", "dependencies",
+             "parallelism", "options", "config_yaml", "dynamic_properties"}));
+  SLUICE_ASSIGN_OR_RETURN(int64_t team_id, RequireInt(body, "team_id"));
+  Error team_hidden(ErrorCode::TEAM_NOT_FOUND, fmt::format("no team with id {}", team_id),
+                    "team_id");
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kEdit, team_id, team_hidden));
+  SLUICE_ASSIGN_OR_RETURN(std::string name, RequireString(body, "name"));
+  SLUICE_ASSIGN_OR_RETURN(std::string kind, RequireString(body, "kind"));
+  SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
+  SLUICE_RETURN_IF_ERROR(flink::ValidateObjectName(name));
+  SLUICE_RETURN_IF_ERROR(system::ValidateText(description.value_or(""), 1024, "description"));
+  if (kind != "sql" && kind != "jar") {
+    return Invalid("kind",
+                   fmt::format("kind '{}' is not known: use \"sql\" or \"jar\"", http::Echo(kind)));
+  }
+  Json tags = Json::array();
+  if (body.contains("tags")) {
+    SLUICE_ASSIGN_OR_RETURN(tags, ReadTags(body["tags"]));
+  }
+  Json restart_policy;
+  if (body.contains("restart_policy")) {
+    SLUICE_ASSIGN_OR_RETURN(restart_policy, ReadRestartPolicy(body["restart_policy"]));
+  }
+  Json channels = Json::array();
+  if (body.contains("alert_channel_ids")) {
+    SLUICE_ASSIGN_OR_RETURN(channels, ReadIds(body["alert_channel_ids"], "alert_channel_ids"));
+  }
+  SLUICE_ASSIGN_OR_RETURN(Json spec, CanonicalSpec(SpecFieldsOf(body), nullptr, kind, Context()));
+
+  int64_t now = ToUnixMillis(clock_.Now());
+  int64_t id = 0;
+  Status stored = database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows inserted,
+        c.Query("INSERT INTO apps (team_id, name, kind, description, tags, restart_policy, "
+                "alert_channel_ids, draft_version, state, created_by, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'NEW', ?, ?, ?) RETURNING id",
+                {team_id, name, kind, description.value_or(""), tags.dump(), restart_policy.dump(),
+                 channels.dump(), principal.user_id, now, now}));
+    id = inserted.Int(0, "id");
+    auto appended = AppendVersion(c, id, spec, "created", principal.user_id);
+    if (!appended.ok()) return appended.error();
+    return Status::Ok();
+  });
+  if (!stored.ok()) {
+    if (stored.error().code == ErrorCode::STORE_UNIQUE_VIOLATION) {
+      return Error(
+          ErrorCode::APP_EXISTS,
+          fmt::format("team {} has an application named '{}' already", team_id, http::Echo(name)),
+          "name");
+    }
+    if (stored.error().code == ErrorCode::STORE_CONSTRAINT_VIOLATION) return team_hidden;
+    return stored.error();
+  }
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json json, AppJson(app));
+  return http::Created(json, fmt::format("app:{}", id), team_id);
+}
+
+AppService::Answer AppService::Get(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json json, AppJson(app));
+  return http::Ok(json);
+}
+
+AppService::Answer AppService::Update(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kEdit));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
+      body, {"name", "description", "tags", "restart_policy", "alert_channel_ids", "note",
+             "flink_env_id", "target", "sql", "jar", "dependencies", "parallelism", "options",
+             "config_yaml", "dynamic_properties"}));
+  SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
+  SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
+  SLUICE_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note"));
+  if (name) SLUICE_RETURN_IF_ERROR(flink::ValidateObjectName(*name));
+  if (description) SLUICE_RETURN_IF_ERROR(system::ValidateText(*description, 1024, "description"));
+  SLUICE_RETURN_IF_ERROR(system::ValidateText(note.value_or(""), 255, "note"));
+  Json tags = app.tags;
+  if (body.contains("tags")) {
+    SLUICE_ASSIGN_OR_RETURN(tags, ReadTags(body["tags"]));
+  }
+  Json restart_policy = app.restart_policy;
+  if (body.contains("restart_policy")) {
+    SLUICE_ASSIGN_OR_RETURN(restart_policy, ReadRestartPolicy(body["restart_policy"]));
+  }
+  Json channels = app.alert_channel_ids;
+  if (body.contains("alert_channel_ids")) {
+    SLUICE_ASSIGN_OR_RETURN(channels, ReadIds(body["alert_channel_ids"], "alert_channel_ids"));
+  }
+  SLUICE_ASSIGN_OR_RETURN(Json draft, LoadSpec(id, app.draft_version));
+  SLUICE_ASSIGN_OR_RETURN(Json spec, CanonicalSpec(SpecFieldsOf(body), draft, app.kind, Context()));
+  int64_t now = ToUnixMillis(clock_.Now());
+  Status stored = database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_RETURN_IF_ERROR(
+        c.Query("UPDATE apps SET name = ?, description = ?, tags = ?, restart_policy = ?, "
+                "alert_channel_ids = ?, updated_at = ? WHERE id = ?",
+                {name.value_or(app.name), description.value_or(app.description), tags.dump(),
+                 restart_policy.dump(), channels.dump(), now, id}));
+    // Only a real change to the definition makes a version.
+    if (spec != draft) {
+      auto appended = AppendVersion(c, id, spec, note.value_or("changed"), principal.user_id);
+      if (!appended.ok()) return appended.error();
+    }
+    return Status::Ok();
+  });
+  if (!stored.ok()) {
+    if (stored.error().code == ErrorCode::STORE_UNIQUE_VIOLATION) {
+      return Error(ErrorCode::APP_EXISTS,
+                   fmt::format("the team has an application named '{}' already",
+                               http::Echo(name.value_or(app.name))),
+                   "name");
+    }
+    return stored.error();
+  }
+  SLUICE_ASSIGN_OR_RETURN(app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json json, AppJson(app));
+  return http::Ok(json, fmt::format("app:{}", id), app.team_id);
+}
+
+AppService::Answer AppService::Delete(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kEdit));
+  static const std::vector<std::string> kDeletable = {"NEW", "FINISHED", "CANCELED", "FAILED"};
+  if (std::find(kDeletable.begin(), kDeletable.end(), app.state) == kDeletable.end()) {
+    return Error(
+        ErrorCode::APP_WRONG_STATE,
+        fmt::format("application '{}' is {}: stop it before deleting it", app.name, app.state));
+  }
+  SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_versions WHERE app_id = ?", {id}));
+    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM apps WHERE id = ?", {id}));
+    return Status::Ok();
+  }));
+  return http::NoContent(fmt::format("app:{}", id), app.team_id);
+}
+
+AppService::Answer AppService::Versions(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(http::Page page, http::ReadPage(request));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows count,
+      database_.Query("SELECT COUNT(*) AS n FROM app_versions WHERE app_id = ?", {id}));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT v.version, v.note, v.created_at, u.username FROM app_versions v "
+                      "LEFT JOIN users u ON u.id = v.created_by WHERE v.app_id = ? ORDER BY "
+                      "v.version DESC LIMIT ? OFFSET ?",
+                      {id, page.limit, page.offset}));
+  Json items = Json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    int64_t version = rows.Int(i, "version");
+    items.push_back(
+        {{"version", version},
+         {"note", rows.Text(i, "note")},
+         {"created_at", Time(rows.Int(i, "created_at"))},
+         {"created_by", rows.IsNull(i, "username") ? Json() : Json(rows.Text(i, "username"))},
+         {"draft", version == app.draft_version},
+         {"deployed", app.deployed_version && version == *app.deployed_version}});
+  }
+  return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
+}
+
+AppService::Answer AppService::GetVersion(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(int64_t version, http::PathId(request, "n"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(id, version));
+  Json out = {{"app_id", id},
+              {"version", version},
+              {"draft", version == app.draft_version},
+              {"deployed", app.deployed_version && version == *app.deployed_version}};
+  for (const auto& [key, value] : spec.items()) out[key] = value;
+  return http::Ok(out);
+}
+
+AppService::Answer AppService::RestoreVersion(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(int64_t version, http::PathId(request, "n"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kEdit));
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(id, version));
+  SLUICE_ASSIGN_OR_RETURN(Json draft, LoadSpec(id, app.draft_version));
+  if (spec != draft) {
+    SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+      auto appended = AppendVersion(c, id, spec, fmt::format("restored version {}", version),
+                                    principal.user_id);
+      if (!appended.ok()) return appended.error();
+      return Status::Ok();
+    }));
+  }
+  SLUICE_ASSIGN_OR_RETURN(app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json json, AppJson(app));
+  return http::Ok(json, fmt::format("app:{}", id), app.team_id);
+}
+
+void AppService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
+  using Method = Answer (AppService::*)(http::Request&, const Principal&);
+  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
+                   Json request_body, Json response_body, int status, Method method,
+                   std::vector<std::string> query = {}) {
+    http::RouteDoc doc;
+    doc.summary = summary;
+    doc.tag = "apps";
+    doc.request_body = std::move(request_body);
+    doc.response_body = std::move(response_body);
+    doc.success_status = status;
+    doc.query_params = std::move(query);
+    router.Add(verb, path, std::move(doc),
+               guard.WrapAnswer(action,
+                                [this, method](http::Request& request, const Principal& principal) {
+                                  return (this->*method)(request, principal);
+                                }));
+  };
+  Json version_schema = {{"type", "object"},
+                         {"properties",
+                          {{"version", {{"type", "integer"}}},
+                           {"note", {{"type", "string"}}},
+                           {"draft", {{"type", "boolean"}}},
+                           {"deployed", {{"type", "boolean"}}}}}};
+  route("GET", "/api/v1/apps", "app.list", "the applications of your teams", nullptr,
+        http::ListOf(kAppSchema), 200, &AppService::List,
+        {"limit", "offset", "team_id", "kind", "state", "q"});
+  route("POST", "/api/v1/apps", "app.create",
+        "create a sql or jar application (developers and owners of the team)", kAppSchema,
+        kAppSchema, 201, &AppService::Create);
+  route("GET", "/api/v1/apps/{id}", "app.get", "an application with its draft definition", nullptr,
+        kAppSchema, 200, &AppService::Get);
+  route("PATCH", "/api/v1/apps/{id}", "app.update",
+        "change an application; a change to its definition makes a new version", kAppSchema,
+        kAppSchema, 200, &AppService::Update);
+  route("DELETE", "/api/v1/apps/{id}", "app.delete", "delete an application that is not running",
+        nullptr, nullptr, 204, &AppService::Delete);
+  route("GET", "/api/v1/apps/{id}/versions", "app.versions",
+        "the application's versions, newest first", nullptr, http::ListOf(version_schema), 200,
+        &AppService::Versions, {"limit", "offset"});
+  route("GET", "/api/v1/apps/{id}/versions/{n}", "app.version", "one version's definition", nullptr,
+        kAppSchema, 200, &AppService::GetVersion);
+  route("POST", "/api/v1/apps/{id}/versions/{n}/restore", "app.version.restore",
+        "make an old version the draft again (as a new version)", nullptr, kAppSchema, 200,
+        &AppService::RestoreVersion);
+}
+
+}  // namespace sluice::apps

@@ -1,0 +1,61 @@
+// Applications: a team's Flink SQL and JAR jobs, and their versions.
+//
+// An app is a row (name, team, kind, description, tags, restart policy, alert channels, and what
+// the tracker knows: state, job id, ...) plus a history of immutable versions of its definition
+// (app_spec.h). A change to the definition appends version n+1 and makes it the draft; the deployed
+// version is the one the running job came from. Restoring an old version appends a copy of it, so
+// history is never rewritten.
+//
+// Permissions: viewers of the team see its apps; developers and owners create and change them;
+// other teams' apps answer APP_NOT_FOUND.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "apps/app_spec.h"
+#include "common/clock.h"
+#include "common/json.h"
+#include "common/result.h"
+#include "http/router.h"
+#include "store/database.h"
+#include "system/api_guard.h"
+#include "system/authorizer.h"
+
+namespace sluice::apps {
+
+class AppService {
+ public:
+  // All references must outlive the service.
+  AppService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
+
+  // Routes under /api/v1/apps, guarded by `guard`.
+  void RegisterRoutes(http::Router& router, const system::ApiGuard& guard);
+
+ private:
+  using Answer = Result<http::Response>;
+  Answer List(http::Request& request, const system::Principal& principal);
+  Answer Create(http::Request& request, const system::Principal& principal);
+  Answer Get(http::Request& request, const system::Principal& principal);
+  Answer Update(http::Request& request, const system::Principal& principal);
+  Answer Delete(http::Request& request, const system::Principal& principal);
+  Answer Versions(http::Request& request, const system::Principal& principal);
+  Answer GetVersion(http::Request& request, const system::Principal& principal);
+  Answer RestoreVersion(http::Request& request, const system::Principal& principal);
+
+  struct AppRow;
+  // The app with `id` when `principal` may do `action` on it; APP_NOT_FOUND for other teams'.
+  Result<AppRow> Load(int64_t id, const system::Principal& principal, system::Action action);
+  Result<Json> LoadSpec(int64_t app_id, int64_t version);
+  Result<Json> AppJson(const AppRow& app);
+  SpecContext Context();
+  // Appends `spec` as version n+1 and makes it the draft, inside `connection`'s transaction.
+  Result<int64_t> AppendVersion(store::Connection& connection, int64_t app_id, const Json& spec,
+                                const std::string& note, int64_t user_id);
+
+  store::Database& database_;
+  const Clock& clock_;
+};
+
+}  // namespace sluice::apps
