@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       {"--public-url", "public_url", "the URL users reach Sluice at"},
       {"--bootstrap-flink-home", "bootstrap_flink_home",
        "a Flink home to register as the default environment, with a managed cluster 'local'"},
+      {"--runner-jar", "runner_jar", "the SQL runner jar (scripts/provision/runner.sh)"},
   };
   for (const auto& spec : kFlags) {
     serve->add_option_function<std::string>(

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "flink/flink_envs.h"
 #include "http/answers.h"
@@ -33,6 +35,8 @@ struct AppService::AppRow {
   std::optional<int64_t> started_at;
   std::string last_error;
   std::string web_url;
+  std::optional<int64_t> operation_id;
+  int64_t state_changed_at = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -42,7 +46,7 @@ namespace {
 constexpr const char* kColumns =
     "id, team_id, name, kind, description, tags, restart_policy, alert_channel_ids, "
     "draft_version, deployed_version, state, job_id, cluster_id, started_at, last_error, web_url, "
-    "created_at, updated_at";
+    "operation_id, state_changed_at, created_at, updated_at";
 
 Error AppNotFound(int64_t id) {
   return Error(ErrorCode::APP_NOT_FOUND, fmt::format("no application with id {}", id));
@@ -168,6 +172,8 @@ Result<AppService::AppRow> AppService::Load(int64_t id, const Principal& princip
   app.started_at = rows.OptionalInt(0, "started_at");
   app.last_error = rows.Text(0, "last_error");
   app.web_url = rows.Text(0, "web_url");
+  app.operation_id = rows.OptionalInt(0, "operation_id");
+  app.state_changed_at = rows.Int(0, "state_changed_at");
   app.created_at = rows.Int(0, "created_at");
   app.updated_at = rows.Int(0, "updated_at");
   return app;
@@ -193,25 +199,31 @@ Result<Json> AppService::LoadSpec(int64_t app_id, int64_t version) {
 Result<Json> AppService::AppJson(const AppRow& app) {
   SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
   auto optional = [](const std::optional<int64_t>& v) { return v ? Json(*v) : Json(); };
-  Json out = {{"id", app.id},
-              {"team_id", app.team_id},
-              {"name", app.name},
-              {"kind", app.kind},
-              {"description", app.description},
-              {"tags", app.tags},
-              {"restart_policy", app.restart_policy},
-              {"alert_channel_ids", app.alert_channel_ids},
-              {"state", app.state},
-              {"operation", nullptr},
-              {"job_id", app.job_id.empty() ? Json() : Json(app.job_id)},
-              {"cluster_id", optional(app.cluster_id)},
-              {"version", optional(app.deployed_version)},
-              {"draft_version", app.draft_version},
-              {"started_at", app.started_at ? Json(Time(*app.started_at)) : Json()},
-              {"last_error", app.last_error.empty() ? Json() : Json(app.last_error)},
-              {"web_url", app.web_url.empty() ? Json() : Json(app.web_url)},
-              {"created_at", Time(app.created_at)},
-              {"updated_at", Time(app.updated_at)}};
+  Json out = {
+      {"id", app.id},
+      {"team_id", app.team_id},
+      {"name", app.name},
+      {"kind", app.kind},
+      {"description", app.description},
+      {"tags", app.tags},
+      {"restart_policy", app.restart_policy},
+      {"alert_channel_ids", app.alert_channel_ids},
+      {"state", app.state},
+      {"operation", nullptr},
+      {"state_changed_at", app.state_changed_at ? Json(Time(app.state_changed_at)) : Json()},
+      {"job_id", app.job_id.empty() ? Json() : Json(app.job_id)},
+      {"cluster_id", optional(app.cluster_id)},
+      {"version", optional(app.deployed_version)},
+      {"draft_version", app.draft_version},
+      {"started_at", app.started_at ? Json(Time(*app.started_at)) : Json()},
+      {"last_error", app.last_error.empty() ? Json() : Json(app.last_error)},
+      {"web_url", app.web_url.empty() ? Json() : Json(app.web_url)},
+      {"created_at", Time(app.created_at)},
+      {"updated_at", Time(app.updated_at)}};
+  if (app.operation_id && runtime_.operations) {
+    auto op = runtime_.operations->Get(*app.operation_id);
+    if (op.ok()) out["operation"] = {{"id", op->id}, {"kind", op->kind}, {"state", op->state}};
+  }
   for (const auto& [key, value] : spec.items()) out[key] = value;
   return out;
 }
@@ -353,6 +365,52 @@ AppService::Answer AppService::Create(http::Request& request, const Principal& p
   return http::Created(json, fmt::format("app:{}", id), team_id);
 }
 
+Status AppService::CreateDemoApp(int64_t cluster_id) {
+  SLUICE_ASSIGN_OR_RETURN(store::Rows team,
+                          database_.Query("SELECT id FROM teams WHERE name = 'default'"));
+  if (team.empty()) return Status::Ok();
+  const int64_t team_id = team.Int(0, "id");
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows existing,
+      database_.Query("SELECT id FROM apps WHERE team_id = ? AND name = 'demo'", {team_id}));
+  if (!existing.empty()) return Status::Ok();
+  Json input = {{"target", {{"mode", "session"}, {"cluster_id", cluster_id}}},
+                {"sql",
+                 "-- A demo: generated orders, summed per product, into a sink that drops them.\n"
+                 "-- Deploy it from the console or with `sluice app deploy demo --wait`.\n"
+                 "CREATE TABLE orders (\n"
+                 "  order_id BIGINT,\n"
+                 "  product INT,\n"
+                 "  amount DOUBLE,\n"
+                 "  ts AS LOCALTIMESTAMP\n"
+                 ") WITH (\n"
+                 "  'connector' = 'datagen',\n"
+                 "  'rows-per-second' = '10',\n"
+                 "  'fields.product.min' = '1',\n"
+                 "  'fields.product.max' = '5'\n"
+                 ");\n\n"
+                 "CREATE TABLE totals (\n"
+                 "  product INT,\n"
+                 "  total DOUBLE\n"
+                 ") WITH ('connector' = 'blackhole');\n\n"
+                 "INSERT INTO totals SELECT product, SUM(amount) FROM orders GROUP BY product;\n"},
+                {"config_yaml", "execution.checkpointing.interval: 10s\n"}};
+  SLUICE_ASSIGN_OR_RETURN(Json spec, CanonicalSpec(input, nullptr, "sql", Context()));
+  int64_t now = ToUnixMillis(clock_.Now());
+  return database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows inserted,
+        c.Query(
+            "INSERT INTO apps (team_id, name, kind, description, tags, restart_policy, "
+            "alert_channel_ids, draft_version, state, created_at, updated_at) VALUES (?, "
+            "'demo', 'sql', ?, '[\"demo\"]', 'null', '[]', 0, 'NEW', ?, ?) RETURNING id",
+            {team_id, std::string("generated data into a blackhole sink: deploy me"), now, now}));
+    auto appended = AppendVersion(c, inserted.Int(0, "id"), spec, "created at the first start", 0);
+    if (!appended.ok()) return appended.error();
+    return Status::Ok();
+  });
+}
+
 AppService::Answer AppService::Get(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
@@ -425,7 +483,13 @@ AppService::Answer AppService::Delete(http::Request& request, const Principal& p
         ErrorCode::APP_WRONG_STATE,
         fmt::format("application '{}' is {}: stop it before deleting it", app.name, app.state));
   }
+  if (app.operation_id) {
+    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+                 fmt::format("application '{}' has an operation in flight", app.name));
+  }
   SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_events WHERE app_id = ?", {id}));
+    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_savepoints WHERE app_id = ?", {id}));
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_versions WHERE app_id = ?", {id}));
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM apps WHERE id = ?", {id}));
     return Status::Ok();
@@ -492,6 +556,263 @@ AppService::Answer AppService::RestoreVersion(http::Request& request, const Prin
   return http::Ok(json, fmt::format("app:{}", id), app.team_id);
 }
 
+// ---- actions
+
+namespace {
+
+Error NoRuntime() {
+  return Error(ErrorCode::INTERNAL, "application actions are not available in this server");
+}
+
+bool ValidRestorePath(const std::string& path) {
+  if (path.empty() || path.size() > 2048) return false;
+  for (char c : path) {
+    if (static_cast<unsigned char>(c) < 0x20) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+AppService::Answer AppService::Enqueue(const AppRow& app, const std::string& kind,
+                                       const Json& params, const Principal& principal) {
+  if (!runtime_.operations) return NoRuntime();
+  int64_t op_id = 0;
+  bool claimed = false;
+  SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
+    SLUICE_ASSIGN_OR_RETURN(op_id, runtime_.operations->EnqueueIn(c, app.team_id, app.id, kind,
+                                                                  params, principal.user_id));
+    // The app takes the operation only when it has none: two requests at once cannot both win.
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows updated,
+        c.Query("UPDATE apps SET operation_id = ? WHERE id = ? AND operation_id IS NULL AND "
+                "state = ?",
+                {op_id, app.id, app.state}));
+    claimed = updated.affected > 0;
+    if (!claimed) {
+      SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM operations WHERE id = ?", {op_id}));
+    }
+    return Status::Ok();
+  }));
+  if (!claimed) {
+    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+                 fmt::format("application '{}' has another operation in flight, or changed "
+                             "state: try again when it is done",
+                             app.name));
+  }
+  (void)Journal(database_, clock_)
+      .Note(app.id, "operation", fmt::format("{} requested by {}", kind, principal.username), op_id,
+            principal.user_id);
+  if (runtime_.wake_worker) runtime_.wake_worker();
+  SLUICE_ASSIGN_OR_RETURN(Operation op, runtime_.operations->Get(op_id));
+  return http::Ok(Operations::ToJson(op), fmt::format("app:{}", app.id), app.team_id, 202);
+}
+
+AppService::Answer AppService::Deploy(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kOperate));
+  Json body = Json::object();
+  if (!request.body.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(body, ParseJsonObject(request.body));
+  }
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"restore", "allow_non_restored_state"}));
+  SLUICE_ASSIGN_OR_RETURN(auto restore, OptionalString(body, "restore"));
+  SLUICE_ASSIGN_OR_RETURN(auto allow, OptionalBool(body, "allow_non_restored_state"));
+  std::string restore_point = restore.value_or("none");
+  if (restore_point != "none" && restore_point != "latest" && !ValidRestorePath(restore_point)) {
+    return Invalid("restore",
+                   "'restore' is \"none\", \"latest\" or the path of a savepoint or checkpoint");
+  }
+  if (app.operation_id) {
+    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+                 fmt::format("application '{}' has an operation in flight", app.name));
+  }
+  if (IsActiveState(app.state)) {
+    return Error(
+        ErrorCode::APP_WRONG_STATE,
+        fmt::format("application '{}' is {}: stop it before deploying again", app.name, app.state));
+  }
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
+  if (spec["target"].value("mode", "session") != "session") {
+    return Error(ErrorCode::APP_DEPLOY_FAILED,
+                 "application mode is not available yet: deploy to a session cluster", "target");
+  }
+  if (restore_point == "latest") {
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows points,
+        database_.Query("SELECT id FROM app_savepoints WHERE app_id = ? LIMIT 1", {app.id}));
+    if (points.empty()) {
+      return Error(ErrorCode::APP_NO_RESTORE_POINT,
+                   fmt::format("application '{}' has no savepoint or retained checkpoint to "
+                               "restore: deploy with \"restore\": \"none\"",
+                               app.name),
+                   "restore");
+    }
+  }
+  return Enqueue(app, "deploy",
+                 {{"restore", restore_point}, {"allow_non_restored_state", allow.value_or(false)}},
+                 principal);
+}
+
+AppService::Answer AppService::Stop(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kOperate));
+  Json body = Json::object();
+  if (!request.body.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(body, ParseJsonObject(request.body));
+  }
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"savepoint", "drain"}));
+  SLUICE_ASSIGN_OR_RETURN(auto savepoint, OptionalBool(body, "savepoint"));
+  SLUICE_ASSIGN_OR_RETURN(auto drain, OptionalBool(body, "drain"));
+  if (drain.value_or(false) && !savepoint.value_or(false)) {
+    return Invalid("drain", "'drain' needs \"savepoint\": true (draining ends with a savepoint)");
+  }
+  if (app.operation_id) {
+    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+                 fmt::format("application '{}' has an operation in flight", app.name));
+  }
+  if (!IsActiveState(app.state) || app.state == "DEPLOYING" || app.job_id.empty()) {
+    return Error(
+        ErrorCode::APP_WRONG_STATE,
+        fmt::format("application '{}' is {}: there is no job to stop", app.name, app.state));
+  }
+  if (savepoint.value_or(false) && app.state != "RUNNING") {
+    return Error(ErrorCode::APP_WRONG_STATE,
+                 fmt::format("application '{}' is {}: a savepoint needs it RUNNING (stop without "
+                             "one to cancel it)",
+                             app.name, app.state));
+  }
+  return Enqueue(app, "stop",
+                 {{"savepoint", savepoint.value_or(false)}, {"drain", drain.value_or(false)}},
+                 principal);
+}
+
+AppService::Answer AppService::TakeSavepoint(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kOperate));
+  if (!request.body.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
+    SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
+  }
+  if (app.operation_id) {
+    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+                 fmt::format("application '{}' has an operation in flight", app.name));
+  }
+  if (app.state != "RUNNING") {
+    return Error(ErrorCode::APP_WRONG_STATE,
+                 fmt::format("application '{}' is {}: savepoints are taken while RUNNING", app.name,
+                             app.state));
+  }
+  return Enqueue(app, "savepoint", Json::object(), principal);
+}
+
+AppService::Answer AppService::Savepoints(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(http::Page page, http::ReadPage(request));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows count,
+      database_.Query("SELECT COUNT(*) AS n FROM app_savepoints WHERE app_id = ?", {app.id}));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT id, job_id, kind, path, created_at, operation_id FROM "
+                      "app_savepoints WHERE app_id = ? ORDER BY created_at DESC, id DESC LIMIT ? "
+                      "OFFSET ?",
+                      {app.id, page.limit, page.offset}));
+  Json items = Json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto op = rows.OptionalInt(i, "operation_id");
+    items.push_back({{"id", rows.Int(i, "id")},
+                     {"job_id", rows.Text(i, "job_id")},
+                     {"kind", rows.Text(i, "kind")},
+                     {"path", rows.Text(i, "path")},
+                     {"created_at", Time(rows.Int(i, "created_at"))},
+                     {"operation_id", op ? Json(*op) : Json()}});
+  }
+  return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
+}
+
+AppService::Answer AppService::Events(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(http::Page page, http::ReadPage(request));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows count,
+      database_.Query("SELECT COUNT(*) AS n FROM app_events WHERE app_id = ?", {app.id}));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT e.id, e.at, e.kind, e.from_state, e.to_state, e.operation_id, "
+                      "e.job_id, e.cause, u.username FROM app_events e LEFT JOIN users u ON u.id "
+                      "= e.user_id WHERE e.app_id = ? ORDER BY e.id DESC LIMIT ? OFFSET ?",
+                      {app.id, page.limit, page.offset}));
+  Json items = Json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto op = rows.OptionalInt(i, "operation_id");
+    Json item = {{"id", rows.Int(i, "id")},
+                 {"at", Time(rows.Int(i, "at"))},
+                 {"kind", rows.Text(i, "kind")},
+                 {"cause", rows.Text(i, "cause")},
+                 {"operation_id", op ? Json(*op) : Json()},
+                 {"job_id", rows.Text(i, "job_id").empty() ? Json() : Json(rows.Text(i, "job_id"))},
+                 {"user", rows.IsNull(i, "username") ? Json() : Json(rows.Text(i, "username"))}};
+    if (item["kind"] == "state") {
+      item["from"] = rows.Text(i, "from_state");
+      item["to"] = rows.Text(i, "to_state");
+    }
+    items.push_back(std::move(item));
+  }
+  return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
+}
+
+AppService::Answer AppService::StartLog(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  if (!runtime_.actions) return NoRuntime();
+  std::string path = runtime_.actions->LatestStartLog(app.id);
+  std::ifstream in(path, std::ios::binary);
+  if (path.empty() || !in) {
+    return Error(ErrorCode::APP_LOG_NOT_FOUND,
+                 fmt::format("application '{}' has not been deployed yet: no start log", app.name));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return http::TextResponse(200, text.str(), "text/plain; charset=utf-8");
+}
+
+AppService::Answer AppService::Exceptions(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  if (!runtime_.gateway) return NoRuntime();
+  if (app.job_id.empty() || !app.cluster_id) {
+    return http::Ok({{"items", Json::array()}, {"total", 0}, {"job_id", nullptr}});
+  }
+  SLUICE_ASSIGN_OR_RETURN(flink::JobExceptionHistory history,
+                          runtime_.gateway->JobExceptions(*app.cluster_id, app.job_id));
+  Json items = Json::array();
+  for (const auto& entry : history.entries) {
+    Json item = {{"exception", entry.exception_name},
+                 {"stacktrace", entry.stacktrace},
+                 {"task", entry.task_name.empty() ? Json() : Json(entry.task_name)},
+                 {"endpoint", entry.endpoint.empty() ? Json() : Json(entry.endpoint)}};
+    if (entry.timestamp_ms > 0) item["at"] = Time(entry.timestamp_ms);
+    items.push_back(std::move(item));
+  }
+  return http::Ok({{"items", items},
+                   {"total", items.size()},
+                   {"job_id", app.job_id},
+                   {"root_cause", history.root_cause_summary}});
+}
+
+AppService::Answer AppService::GetOperation(http::Request& request, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
+  if (!runtime_.operations) return NoRuntime();
+  Error hidden(ErrorCode::OPERATION_NOT_FOUND, fmt::format("no operation with id {}", id));
+  auto op = runtime_.operations->Get(id);
+  if (!op.ok()) return op.error();
+  SLUICE_RETURN_IF_ERROR(Authorize(principal, Action::kView, op->team_id, hidden));
+  return http::Ok(Operations::ToJson(*op));
+}
+
 void AppService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
   using Method = Answer (AppService::*)(http::Request&, const Principal&);
   auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
@@ -504,6 +825,9 @@ void AppService::RegisterRoutes(http::Router& router, const system::ApiGuard& gu
     doc.response_body = std::move(response_body);
     doc.success_status = status;
     doc.query_params = std::move(query);
+    if (doc.response_body.is_object() && doc.response_body.value("type", "") == "string") {
+      doc.response_content_type = "text/plain";
+    }
     router.Add(verb, path, std::move(doc),
                guard.WrapAnswer(action,
                                 [this, method](http::Request& request, const Principal& principal) {
@@ -537,6 +861,43 @@ void AppService::RegisterRoutes(http::Router& router, const system::ApiGuard& gu
   route("POST", "/api/v1/apps/{id}/versions/{n}/restore", "app.version.restore",
         "make an old version the draft again (as a new version)", nullptr, kAppSchema, 200,
         &AppService::RestoreVersion);
+  Json operation_schema = {{"type", "object"},
+                           {"properties",
+                            {{"id", {{"type", "integer"}}},
+                             {"kind", {{"type", "string"}}},
+                             {"state", {{"type", "string"}}},
+                             {"error", {{"type", "object"}}},
+                             {"result", {{"type", "object"}}}}}};
+  route("POST", "/api/v1/apps/{id}/deploy", "app.deploy",
+        "deploy the draft version (restore: none | latest | a savepoint path)",
+        http::ObjectWith({{"restore", "string"}, {"allow_non_restored_state", "boolean"}}),
+        operation_schema, 202, &AppService::Deploy);
+  route("POST", "/api/v1/apps/{id}/stop", "app.stop",
+        "cancel the job, or stop it with a savepoint (optionally draining)",
+        http::ObjectWith({{"savepoint", "boolean"}, {"drain", "boolean"}}), operation_schema, 202,
+        &AppService::Stop);
+  route("POST", "/api/v1/apps/{id}/savepoints", "app.savepoint",
+        "take a savepoint of the running job", nullptr, operation_schema, 202,
+        &AppService::TakeSavepoint);
+  route("GET", "/api/v1/apps/{id}/savepoints", "app.savepoints",
+        "savepoints and retained checkpoints, newest first", nullptr,
+        http::ListOf(http::ObjectWith({{"id", "integer"},
+                                       {"job_id", "string"},
+                                       {"kind", "string"},
+                                       {"path", "string"},
+                                       {"created_at", "string"}})),
+        200, &AppService::Savepoints, {"limit", "offset"});
+  route("GET", "/api/v1/apps/{id}/events", "app.events",
+        "state changes and operations, newest first, with who and why", nullptr,
+        http::ListOf({{"type", "object"}}), 200, &AppService::Events, {"limit", "offset"});
+  route("GET", "/api/v1/apps/{id}/logs/start", "app.logs.start",
+        "the start log of the newest deploy (text)", nullptr, {{"type", "string"}}, 200,
+        &AppService::StartLog);
+  route("GET", "/api/v1/apps/{id}/exceptions", "app.exceptions",
+        "the job's exception history, from Flink", nullptr, http::ListOf({{"type", "object"}}), 200,
+        &AppService::Exceptions);
+  route("GET", "/api/v1/operations/{id}", "operation.get", "an operation and how it ended", nullptr,
+        operation_schema, 200, &AppService::GetOperation);
 }
 
 }  // namespace sluice::apps

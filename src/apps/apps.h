@@ -11,10 +11,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "apps/actions.h"
 #include "apps/app_spec.h"
+#include "apps/job_gateway.h"
+#include "apps/journal.h"
+#include "apps/operations.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/result.h"
@@ -25,10 +30,24 @@
 
 namespace sluice::apps {
 
+// What the action routes need; null members (tests of the definitions alone) answer 503-like
+// INTERNAL errors for actions.
+struct AppRuntime {
+  Operations* operations = nullptr;
+  ActionExecutor* actions = nullptr;
+  JobGateway* gateway = nullptr;
+  std::function<void()> wake_worker;  // an operation was queued
+};
+
 class AppService {
  public:
   // All references must outlive the service.
-  AppService(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
+  AppService(store::Database& database, const Clock& clock, AppRuntime runtime = {})
+      : database_(database), clock_(clock), runtime_(std::move(runtime)) {}
+
+  // Creates the demo SQL app `demo` (generated rows into a blackhole sink, on `cluster_id`) in
+  // the team `default`, unless that team has an app of that name already.
+  Status CreateDemoApp(int64_t cluster_id);
 
   // Routes under /api/v1/apps, guarded by `guard`.
   void RegisterRoutes(http::Router& router, const system::ApiGuard& guard);
@@ -43,8 +62,20 @@ class AppService {
   Answer Versions(http::Request& request, const system::Principal& principal);
   Answer GetVersion(http::Request& request, const system::Principal& principal);
   Answer RestoreVersion(http::Request& request, const system::Principal& principal);
+  // Actions (202 with the operation) and what they leave behind.
+  Answer Deploy(http::Request& request, const system::Principal& principal);
+  Answer Stop(http::Request& request, const system::Principal& principal);
+  Answer TakeSavepoint(http::Request& request, const system::Principal& principal);
+  Answer Savepoints(http::Request& request, const system::Principal& principal);
+  Answer Events(http::Request& request, const system::Principal& principal);
+  Answer StartLog(http::Request& request, const system::Principal& principal);
+  Answer Exceptions(http::Request& request, const system::Principal& principal);
+  Answer GetOperation(http::Request& request, const system::Principal& principal);
 
   struct AppRow;
+  // Queues operation `kind` for `app` when no other is in flight (APP_OPERATION_IN_FLIGHT).
+  Answer Enqueue(const AppRow& app, const std::string& kind, const Json& params,
+                 const system::Principal& principal);
   // The app with `id` when `principal` may do `action` on it; APP_NOT_FOUND for other teams'.
   Result<AppRow> Load(int64_t id, const system::Principal& principal, system::Action action);
   Result<Json> LoadSpec(int64_t app_id, int64_t version);
@@ -56,6 +87,7 @@ class AppService {
 
   store::Database& database_;
   const Clock& clock_;
+  AppRuntime runtime_;
 };
 
 }  // namespace sluice::apps

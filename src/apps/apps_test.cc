@@ -110,7 +110,7 @@ TEST_F(AppsTest, BadDefinitionsNameTheFieldAndStoreNothing) {
       {{{"options", {{"bad key", "1"}}}}, "options", "not valid"},
       {{{"config_yaml", "a: [unclosed\n"}}, "config_yaml", "not valid"},
       {{{"dynamic_properties", "-Da=1\nstate.backend=rocksdb\n"}}, "dynamic_properties", "line 2"},
-      {{{"dynamic_properties", "-Da=1\n-Db=x\ny\n"}}, "dynamic_properties", "line 2"},
+      {{{"dynamic_properties", "-Da=1\n-Db=x\ny\n"}}, "dynamic_properties", "line 3"},
       {{{"dependencies", {{"maven", {{{"group", "a<b>"}, {"artifact", "x"}, {"version", "1"}}}}}}},
        "dependencies",
        "group"},

@@ -55,6 +55,12 @@ namespace sluice {
   X(APP_EXISTS, 2002, 409)                 \
   X(APP_VERSION_NOT_FOUND, 2003, 404)      \
   X(APP_WRONG_STATE, 2004, 409)            \
+  X(APP_OPERATION_IN_FLIGHT, 2005, 409)    \
+  X(OPERATION_NOT_FOUND, 2006, 404)        \
+  X(APP_DEPLOY_FAILED, 2007, 422)          \
+  X(APP_JOB_STILL_RUNNING, 2008, 409)      \
+  X(APP_NO_RESTORE_POINT, 2009, 422)       \
+  X(APP_LOG_NOT_FOUND, 2010, 404)          \
   X(FLINK_ENV_NOT_FOUND, 3001, 404)        \
   X(FLINK_HOME_INVALID, 3002, 400)         \
   X(FLINK_ENV_EXISTS, 3003, 409)           \

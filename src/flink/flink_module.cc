@@ -60,6 +60,7 @@ Status FlinkModule::Bootstrap() {
                {"taskmanagers", 1},
                {"description", "a session cluster on this machine, created at the first start"}};
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, clusters_->Create(body));
+  bootstrapped_cluster_id_ = cluster.id;
   // A cluster that cannot start is FAILED with its reason, for everyone to see; Sluice itself
   // runs on.
   auto started = clusters_->StartCluster(cluster.id);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -41,6 +42,9 @@ class FlinkModule {
 
   void RegisterRoutes(http::Router& router, const system::ApiGuard& guard);
 
+  // The managed cluster `local` when this start created it (the first start of `make run`).
+  std::optional<int64_t> bootstrapped_cluster_id() const { return bootstrapped_cluster_id_; }
+
   FlinkEnvs& envs() { return *envs_; }
   ClusterService& clusters() { return *clusters_; }
 
@@ -48,6 +52,7 @@ class FlinkModule {
   Status Bootstrap();
 
   FlinkOptions options_;
+  std::optional<int64_t> bootstrapped_cluster_id_;
   std::unique_ptr<ClusterProbe> probe_;
   std::unique_ptr<FlinkEnvs> envs_;
   std::unique_ptr<ClusterService> clusters_;

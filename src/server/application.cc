@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "apps/apps.h"
+#include "apps/apps_module.h"
 #include "flink/flink_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
@@ -25,7 +25,8 @@ Application::~Application() {
 }
 
 void Application::StopWorkers() {
-  // Managed Flink clusters keep running: the next start re-adopts them.
+  // Jobs and managed Flink clusters keep running: the next start re-attaches and re-adopts them.
+  if (apps_) apps_->Stop();
   if (flink_) flink_->Stop();
 }
 
@@ -72,8 +73,22 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->RegisterOperationalRoutes();
   app->system_->RegisterRoutes(app->router_);
   app->flink_->RegisterRoutes(app->router_, app->system_->guard());
-  app->apps_ = std::make_unique<apps::AppService>(*app->database_, clock);
+  apps::AppsOptions apps_options;
+  apps_options.actions.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
+  apps_options.actions.runner_jar = config.runner_jar;
+  apps_options.actions.savepoint_dir = config.savepoint_dir;
+  apps_options.actions.submit_timeout = std::chrono::seconds(config.submit_timeout_seconds);
+  apps_options.tracker.interval = std::chrono::milliseconds(config.tracking_interval_ms);
+  apps_options.tracker.lost_after = std::chrono::seconds(config.job_lost_seconds);
+  apps_options.operation_threads = config.operation_threads;
+  app->apps_ =
+      std::make_unique<apps::AppsModule>(*app->database_, clock, *app->flink_, apps_options);
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
+  SLUICE_RETURN_IF_ERROR(app->apps_->Start());
+  if (auto local = app->flink_->bootstrapped_cluster_id()) {
+    Status demo = app->apps_->service().CreateDemoApp(*local);
+    if (!demo.ok()) spdlog::warn("apps: the demo app was not created: {}", demo.error().message);
+  }
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
   return app;

@@ -22,7 +22,7 @@ namespace sluice::flink {
 class FlinkModule;
 }
 namespace sluice::apps {
-class AppService;
+class AppsModule;
 }
 
 namespace sluice::server {
@@ -55,7 +55,7 @@ class Application {
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<system::SystemModule> system_;
   std::unique_ptr<flink::FlinkModule> flink_;
-  std::unique_ptr<apps::AppService> apps_;
+  std::unique_ptr<apps::AppsModule> apps_;
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

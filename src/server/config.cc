@@ -95,6 +95,12 @@ const std::vector<Setting>& Settings() {
       IntSetting("cluster_start_timeout_seconds", &ServeConfig::cluster_start_timeout_seconds, 5,
                  3600),
       IntSetting("cluster_stop_grace_seconds", &ServeConfig::cluster_stop_grace_seconds, 1, 600),
+      StringSetting("runner_jar", &ServeConfig::runner_jar),
+      StringSetting("savepoint_dir", &ServeConfig::savepoint_dir),
+      IntSetting("tracking_interval_ms", &ServeConfig::tracking_interval_ms, 100, 60000),
+      IntSetting("job_lost_seconds", &ServeConfig::job_lost_seconds, 1, 3600),
+      IntSetting("submit_timeout_seconds", &ServeConfig::submit_timeout_seconds, 5, 3600),
+      IntSetting("operation_threads", &ServeConfig::operation_threads, 1, 64),
   };
   return kSettings;
 }

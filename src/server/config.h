@@ -34,6 +34,13 @@ struct ServeConfig {
   int cluster_health_seconds = 5;           // how often each cluster's REST API is asked
   int cluster_start_timeout_seconds = 180;  // a managed cluster not ready by then FAILS
   int cluster_stop_grace_seconds = 15;      // SIGTERM, then SIGKILL after this
+  // Applications (apps/).
+  std::string runner_jar;            // the SQL runner; empty: SQL apps cannot be deployed
+  std::string savepoint_dir;         // URI; empty: file://<data_dir>/savepoints
+  int tracking_interval_ms = 1000;   // one /jobs/overview per cluster per cycle
+  int job_lost_seconds = 10;         // a job unseen this long makes its app LOST
+  int submit_timeout_seconds = 180;  // Flink's CLI is killed after this
+  int operation_threads = 4;         // deploys, stops and savepoints at once
 
   // host and port split out of `listen`.
   std::string host() const;

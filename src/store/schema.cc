@@ -133,6 +133,9 @@ CREATE TABLE IF NOT EXISTS apps (
   started_at BIGINT NULL,
   last_error {{text}},
   web_url VARCHAR(1024) NOT NULL DEFAULT '',
+  operation_id BIGINT NULL,
+  state_changed_at BIGINT NOT NULL DEFAULT 0,
+  last_seen_at BIGINT NULL,
   created_by BIGINT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
@@ -149,7 +152,48 @@ CREATE TABLE IF NOT EXISTS app_versions (
   created_at BIGINT NOT NULL,
   PRIMARY KEY (app_id, version),
   FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE
-)
+);
+CREATE TABLE IF NOT EXISTS operations (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  app_id BIGINT NULL,
+  kind VARCHAR(16) NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  params {{text}},
+  result {{text}},
+  error {{text}},
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT NULL,
+  finished_at BIGINT NULL
+);
+CREATE INDEX IF NOT EXISTS operations_state ON operations(state);
+CREATE INDEX IF NOT EXISTS operations_app ON operations(app_id, id);
+CREATE TABLE IF NOT EXISTS app_events (
+  id {{id}},
+  app_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  from_state VARCHAR(16) NOT NULL DEFAULT '',
+  to_state VARCHAR(16) NOT NULL DEFAULT '',
+  operation_id BIGINT NULL,
+  job_id VARCHAR(32) NOT NULL DEFAULT '',
+  cause {{text}},
+  user_id BIGINT NULL,
+  FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS app_events_app ON app_events(app_id, id);
+CREATE TABLE IF NOT EXISTS app_savepoints (
+  id {{id}},
+  app_id BIGINT NOT NULL,
+  job_id VARCHAR(32) NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  path VARCHAR(2048) NOT NULL,
+  created_at BIGINT NOT NULL,
+  operation_id BIGINT NULL,
+  FOREIGN KEY (app_id) REFERENCES apps(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS app_savepoints_app ON app_savepoints(app_id, created_at)
 )sql"},
   };
   return kMigrations;
