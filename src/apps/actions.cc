@@ -478,6 +478,23 @@ Result<std::string> ActionExecutor::WaitUntilEnded(int64_t cluster_id, const std
   }
 }
 
+Result<std::string> ActionExecutor::RetryWhileTasksStart(
+    const std::function<Result<std::string>()>& attempt) {
+  // A job is RUNNING as soon as it is scheduled; its tasks start a moment later, and until they
+  // do Flink refuses savepoints ("... is not being executed at the moment", "Not all required
+  // tasks are currently running"). That is worth waiting for; other failures are not.
+  auto deadline = clock_.Now() + options_.tasks_start_timeout;
+  while (true) {
+    Result<std::string> location = attempt();
+    if (location.ok()) return location;
+    const std::string& message = location.error().message;
+    bool starting = message.find("not being executed at the moment") != std::string::npos ||
+                    message.find("Not all required tasks") != std::string::npos;
+    if (!starting || cancel_ || clock_.Now() >= deadline) return location;
+    Pause(std::chrono::milliseconds(500));
+  }
+}
+
 Result<Json> ActionExecutor::Stop(const Operation& op) {
   if (!op.app_id) return Error(ErrorCode::INTERNAL, "a stop without an application");
   SLUICE_ASSIGN_OR_RETURN(AppFacts app, LoadFacts(database_, *op.app_id));
@@ -493,10 +510,11 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
       op.id, op.created_by, app.job_id);
   Json result = {{"job_id", app.job_id}};
   if (with_savepoint) {
-    SLUICE_ASSIGN_OR_RETURN(
-        std::string location,
-        gateway_.StopWithSavepoint(*app.cluster_id, app.job_id, SavepointTarget(app.id), drain,
-                                   options_.savepoint_timeout));
+    SLUICE_ASSIGN_OR_RETURN(std::string location, RetryWhileTasksStart([&] {
+                              return gateway_.StopWithSavepoint(
+                                  *app.cluster_id, app.job_id, SavepointTarget(app.id), drain,
+                                  options_.savepoint_timeout);
+                            }));
     SLUICE_RETURN_IF_ERROR(RecordSavepoint(app.id, app.job_id, "savepoint", location, op.id));
     result["savepoint"] = location;
   } else {
@@ -521,10 +539,11 @@ Result<Json> ActionExecutor::Savepoint(const Operation& op) {
   if (app.job_id.empty() || !app.cluster_id) {
     return Error(ErrorCode::APP_WRONG_STATE, "the application has no running job");
   }
-  SLUICE_ASSIGN_OR_RETURN(
-      std::string location,
-      gateway_.TriggerSavepoint(*app.cluster_id, app.job_id, SavepointTarget(app.id),
-                                options_.savepoint_timeout));
+  SLUICE_ASSIGN_OR_RETURN(std::string location, RetryWhileTasksStart([&] {
+                            return gateway_.TriggerSavepoint(*app.cluster_id, app.job_id,
+                                                             SavepointTarget(app.id),
+                                                             options_.savepoint_timeout);
+                          }));
   SLUICE_RETURN_IF_ERROR(RecordSavepoint(app.id, app.job_id, "savepoint", location, op.id));
   return Json{{"job_id", app.job_id}, {"savepoint", location}};
 }

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,8 @@ struct ActionOptions {
   std::chrono::milliseconds savepoint_timeout{std::chrono::minutes(10)};
   std::chrono::milliseconds stop_timeout{std::chrono::minutes(2)};  // cancel until ended
   std::chrono::milliseconds poll_interval{200};
+  // How long a savepoint waits for a just-started job's tasks to run.
+  std::chrono::milliseconds tasks_start_timeout{std::chrono::seconds(60)};
   // How the executor pauses between polls; empty: sleep. Tests return at once.
   std::function<void(std::chrono::milliseconds)> sleep;
 };
@@ -106,6 +109,9 @@ class ActionExecutor {
   Result<Json> Deploy(const Operation& operation);
   Result<Json> Stop(const Operation& operation);
   Result<Json> Savepoint(const Operation& operation);
+  // Runs `attempt` again (every 500 ms, up to tasks_start_timeout) while Flink refuses a
+  // savepoint because the job's tasks are not all running yet.
+  Result<std::string> RetryWhileTasksStart(const std::function<Result<std::string>()>& attempt);
   // Polls the cluster until the job has ended (or is gone); answers its last state.
   Result<std::string> WaitUntilEnded(int64_t cluster_id, const std::string& job_id);
   // Whether the cluster lists `job_id`, and in which state ("" when not listed).

@@ -8,7 +8,17 @@ AppsModule::AppsModule(store::Database& database, const Clock& clock, flink::Fli
                        AppsOptions options, std::unique_ptr<JobGateway> gateway,
                        std::unique_ptr<flink::Submitter> submitter, DeployInputs* inputs)
     : database_(database), options_(std::move(options)) {
-  gateway_ = gateway ? std::move(gateway) : std::make_unique<RestJobGateway>(flink.clusters());
+  if (gateway) {
+    gateway_ = std::move(gateway);
+  } else {
+    // Short and without extra rounds: the tracker asks every cycle, and a frozen JobManager must
+    // turn its jobs LOST in about job_lost_seconds, not after minutes of retries.
+    flink::FlinkRestOptions rest;
+    rest.connect_timeout = std::chrono::seconds(2);
+    rest.request_timeout = std::chrono::seconds(4);
+    rest.get_retries = 0;
+    gateway_ = std::make_unique<RestJobGateway>(flink.clusters(), rest);
+  }
   submitter_ = submitter ? std::move(submitter) : std::make_unique<flink::CliSubmitter>(clock);
   journal_ = std::make_unique<Journal>(database, clock);
   operations_ = std::make_unique<Operations>(database, clock);

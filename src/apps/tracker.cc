@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <optional>
 #include <set>
+#include <thread>
 
 namespace sluice::apps {
 
@@ -118,9 +121,30 @@ Result<TrackerCycle> Tracker::RunCycle() {
   for (auto it = last_seen_.begin(); it != last_seen_.end();) {
     it = active.count(it->first) ? std::next(it) : last_seen_.erase(it);
   }
-  for (const auto& [cluster_id, apps] : by_cluster) {
+  // Every cluster is asked at once (a few threads), so one that hangs until its timeout does not
+  // delay what the others say.
+  std::vector<int64_t> cluster_ids;
+  for (const auto& [cluster_id, apps] : by_cluster) cluster_ids.push_back(cluster_id);
+  std::vector<std::optional<Result<std::vector<flink::JobSummary>>>> answers(cluster_ids.size());
+  std::vector<int64_t> answered_at(cluster_ids.size(), now);
+  std::atomic<size_t> next{0};
+  auto ask = [&] {
+    for (size_t i = next++; i < cluster_ids.size(); i = next++) {
+      answers[i] = gateway_.JobsOverview(cluster_ids[i]);
+      answered_at[i] = ToUnixMillis(clock_.Now());
+    }
+  };
+  size_t threads = std::min<size_t>(options_.parallel_requests, cluster_ids.size());
+  if (threads <= 1) {
+    ask();
+  } else {
+    std::vector<std::thread> askers;
+    for (size_t t = 0; t < threads; ++t) askers.emplace_back(ask);
+    for (auto& asker : askers) asker.join();
+  }
+  for (size_t i = 0; i < cluster_ids.size(); ++i) {
     ++cycle.clusters;
-    auto overview = gateway_.JobsOverview(cluster_id);
+    const auto& overview = *answers[i];
     std::map<std::string, std::string> jobs;
     std::string reason;
     if (overview.ok()) {
@@ -128,9 +152,11 @@ Result<TrackerCycle> Tracker::RunCycle() {
     } else {
       reason = overview.error().message;
     }
-    for (const Tracked& app : apps) {
+    for (const Tracked& app : by_cluster[cluster_ids[i]]) {
       ++cycle.apps;
-      auto moved = Judge(app, overview.ok() ? &jobs : nullptr, reason, now);
+      // Judged at the time the answer came: a cluster that took its timeout to fail has been
+      // unseen for that long too.
+      auto moved = Judge(app, overview.ok() ? &jobs : nullptr, reason, answered_at[i]);
       if (!moved.ok()) {
         spdlog::warn("tracker: app {}: {}", app.id, moved.error().message);
       } else if (*moved) {

@@ -36,6 +36,8 @@ namespace sluice::apps {
 struct TrackerOptions {
   std::chrono::milliseconds interval{1000};
   std::chrono::milliseconds lost_after{std::chrono::seconds(10)};
+  // Clusters asked at the same time in one cycle.
+  int parallel_requests = 8;
 };
 
 struct TrackerCycle {
