@@ -4,17 +4,21 @@
 # loopback port, then
 #   (a) a datagen -> blackhole script (SET, a VIEW, a statement set of two INSERTs, --name) is ONE
 #       job, RUNNING under the job id chosen with -D$internal.pipeline.job-id, named by --name,
-#       with both sinks and the SET checkpoint interval; then it is cancelled;
+#       with both sinks and the SET checkpoint interval (both over the CLI's -D for the same keys);
+#       then it is cancelled;
 #   (b) an unknown connector fails with "Statement at line N failed: Could not find any factory for
 #       identifier 'nosuch' ..." (the right N) right after "The program finished with the following
 #       exception:", and starts no job;
 #   (c) a syntax error is reported with its statement's line (and Flink's line and column), and an
 #       unterminated string with its line;
-#   (d) connector jars nested in lib/ of a copy of the runner jar are found: a Kafka sink table
-#       (CREATE + INSERT to a closed port) is submitted under the chosen id, and the job fails in
-#       the TaskManager with Kafka's own TimeoutException (so the classes reached the cluster too),
-#       never ClassNotFoundException; the same script with the plain jar fails with the "no factory
-#       for 'kafka'" reason, so the check can fail;
+#       A second submission under the same id is refused ("Submitting the job failed: ...").
+#   (d) connector jars nested in lib/ of a copy of the runner jar (all of HOME/connectors/, as the
+#       deployer does) are found: a Kafka sink table (CREATE + INSERT to a closed port) is
+#       submitted under the chosen id, and the job fails in the TaskManager with Kafka's own
+#       TimeoutException (so the classes reached the cluster too), never ClassNotFoundException;
+#       likewise a JDBC sink to PostgreSQL fails with the driver's own PSQLException; the Kafka
+#       script with the plain jar fails with the "no factory for 'kafka'" reason, so the check can
+#       fail;
 # then stops the cluster and checks that no process of it is left.
 #
 #   tests/runner/live-test.sh HOME...     e.g. $(scripts/provision/flink.sh --with-connectors all)
@@ -151,7 +155,7 @@ check_version() {
   cat >"$s/a.sql" <<'SQL'
 -- Sluice runner live test (a); a comment with a ; in it
 SET 'execution.checkpointing.interval' = '7s';
-SET parallelism.default = 1;
+SET parallelism.default = 2;
 CREATE TABLE src (id BIGINT, s STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '5');
 CREATE TABLE sink1 (id BIGINT, s STRING) WITH ('connector' = 'blackhole');
 CREATE TABLE sink2 (id BIGINT) WITH ('connector' = 'blackhole');
@@ -164,7 +168,9 @@ SQL
   id=$(new_job_id)
   out="$work/$version-a.out"
   rc=0
-  flink_run "$out" "$jar" "$s/a.sql" "live-a-$version" -D"\$internal.pipeline.job-id=$id" || rc=$?
+  # The CLI's own -D for the same keys must lose against the script's SET and --name.
+  flink_run "$out" "$jar" "$s/a.sql" "live-a-$version" -D"\$internal.pipeline.job-id=$id" \
+    -Dexecution.checkpointing.interval=60s -Dpipeline.name=from-the-cli -p 1 || rc=$?
   if [[ $rc -ne 0 ]]; then
     fail "(a) the statement-set script is submitted" "$(reason_line "$out")"
   elif ! grep -q "Job has been submitted with JobID $id" "$out"; then
@@ -178,18 +184,32 @@ SQL
     [[ "$n" == 1 ]] && pass "(a) the script is exactly one job" ||
       fail "(a) the script is exactly one job" "$(curl -s "$url/jobs/overview")"
     name=$(job_field "$id" name)
-    [[ "$name" == "live-a-$version" ]] && pass "(a) --name is the job name" ||
+    [[ "$name" == "live-a-$version" ]] && pass "(a) --name is the job name (over -Dpipeline.name)" ||
       fail "(a) --name is the job name" "name: $name"
     vertices=$(curl -sf "$url/jobs/$id" | jq -r '.vertices[].name' 2>/dev/null || true)
     [[ "$vertices" == *sink1* && "$vertices" == *sink2* ]] && pass "(a) both INSERTs are in the job" ||
       fail "(a) both INSERTs are in the job" "vertices: $vertices"
+    local parallelism
+    parallelism=$(curl -sf "$url/jobs/$id" | jq -r '[.vertices[].parallelism] | unique | join(",")' 2>/dev/null || true)
+    [[ "$parallelism" == 2 ]] && pass "(a) SET parallelism.default reached the job (2, over -p 1)" ||
+      fail "(a) SET parallelism.default reached the job (2, over -p 1)" "parallelism: $parallelism"
     interval=$(curl -sf "$url/jobs/$id/checkpoints/config" | jq -r .interval 2>/dev/null || true)
-    [[ "$interval" == 7000 ]] && pass "(a) SET reached the job (checkpoint interval 7 s)" ||
+    [[ "$interval" == 7000 ]] && pass "(a) SET reached the job (checkpoint interval 7 s, over -D...=60s)" ||
       fail "(a) SET reached the job (checkpoint interval 7 s)" "interval: $interval"
     local want=(2 3 4 5 6 7 8 9 10 11) got
     got=$(sed -n 's/^sluice-runner: executing statement at line //p' "$out" | tr '\n' ' ')
     [[ "$got" == "${want[*]} " ]] && pass "(a) each statement's line is logged" ||
       fail "(a) each statement's line is logged" "logged: $got"
+    # The same id again (a retried deploy): Flink refuses it, so an app never runs twice.
+    out="$work/$version-a2.out"
+    rc=0
+    flink_run "$out" "$jar" "$s/a.sql" "live-a-$version" -D"\$internal.pipeline.job-id=$id" || rc=$?
+    detail=$(reason_line "$out")
+    if [[ $rc -ne 0 && "$detail" == *"Submitting the job failed: "* && "$(job_count)" == 1 ]]; then
+      pass "(a) a second submission under the same id is refused (${detail#*caused an error: })"
+    else
+      fail "(a) a second submission under the same id is refused" "exit $rc, jobs $(job_count): $detail"
+    fi
     curl -sf -m 5 -X PATCH "$url/jobs/$id?mode=cancel" >/dev/null || true
     if detail=$(wait_state "$id" CANCELED 60); then pass "(a) the job is cancelled"; else
       fail "(a) the job is cancelled" "$detail"; fi
@@ -275,6 +295,38 @@ SQL
       fi
     fi
   fi
+  # JDBC from the same lib/: the PostgreSQL driver must load in the TaskManager (no server
+  # listens, so the writer fails with the driver's own "Connection ... refused").
+  cat >"$s/d-jdbc.sql" <<SQL
+CREATE TABLE src (id BIGINT, s STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '1');
+CREATE TABLE pg (id BIGINT, s STRING) WITH (
+  'connector' = 'jdbc',
+  'url' = 'jdbc:postgresql://127.0.0.1:$closed/sluice',
+  'table-name' = 't',
+  'connection.max-retry-timeout' = '1s'
+);
+INSERT INTO pg SELECT id, s FROM src;
+SQL
+  id=$(new_job_id)
+  out="$work/$version-d-jdbc.out"
+  rc=0
+  flink_run "$out" "$work/$version-jar/job.jar" "$s/d-jdbc.sql" "" -D"\$internal.pipeline.job-id=$id" \
+    -Drestart-strategy.type=none || rc=$?
+  if [[ $rc -ne 0 ]] || ! grep -q "Job has been submitted with JobID $id" "$out"; then
+    fail "(d) a JDBC table from lib/ of the job jar is accepted" "$(reason_line "$out")"
+  elif ! detail=$(wait_state "$id" FAILED 90); then
+    fail "(d) the JDBC sink ran in the TaskManager" "$detail"
+  else
+    local exceptions
+    exceptions=$(curl -sf "$url/jobs/$id/exceptions" || true)
+    if [[ "$exceptions" == *org.postgresql.util.PSQLException* &&
+          "$exceptions" != *ClassNotFoundException* && "$exceptions" != *NoClassDefFoundError* ]]; then
+      pass "(d) a JDBC table from lib/ is accepted and the TaskManager loaded the PostgreSQL driver"
+    else
+      fail "(d) the TaskManager loaded the nested PostgreSQL driver" "$(echo "$exceptions" | head -c 600)"
+    fi
+  fi
+
   out="$work/$version-d2.out"
   rc=0
   flink_run "$out" "$jar" "$s/d.sql" "" || rc=$?

@@ -22,7 +22,8 @@ final class Reasons {
      * adds context such as the position ("SQL validation failed. From line 3 ...: " + inner).
      * Wrappers without a message of their own (none, or their cause's toString()) are skipped.
      * Line breaks and runs of blanks become one blank; a parser's "Was expecting one of: ..."
-     * list is cut; a sentence repeated at the start ("SQL validation failed. SQL validation
+     * list and stack traces quoted in a message (the server's, in a REST error) are cut; a
+     * sentence repeated at the start ("SQL validation failed. SQL validation
      * failed. ...", as Flink 1.20 and 2.0 write it) is kept once; a parser error without a
      * position gets Calcite's ("at line L, column C"); the result is at most {@link #MAX_LENGTH}
      * characters.
@@ -65,10 +66,18 @@ final class Reasons {
         return m.isEmpty() ? null : m;
     }
 
+    /** A stack frame line inside a message (the REST client quotes the server's stack trace). */
+    private static final java.util.regex.Pattern STACK_FRAME =
+            java.util.regex.Pattern.compile("\\R\\s*at [\\w$.<>/]+\\(");
+
     static String oneLine(String m) {
         int expecting = m.indexOf("Was expecting");
         if (expecting > 0) {
             m = m.substring(0, expecting);
+        }
+        java.util.regex.Matcher frame = STACK_FRAME.matcher(m);
+        if (frame.find()) {
+            m = m.substring(0, frame.start());
         }
         return m.replaceAll("\\s+", " ").trim();
     }

@@ -54,4 +54,15 @@ class ReasonsTest {
         assertEquals("A. B", Reasons.dropRepeatedSentence("A. A. A. B"));
         assertEquals("A. B. A.", Reasons.dropRepeatedSentence("A. B. A."));
     }
+
+    @Test
+    void stackTracesQuotedInAMessageAreCut() {
+        Exception e = new RuntimeException("[Internal server error., <Exception on server side:\n"
+                + "org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted.\n"
+                + "\tat org.apache.flink.runtime.client.DuplicateJobSubmissionException.of(DuplicateJobSubmissionException.java:31)\n"
+                + "\tat java.base/java.util.concurrent.CompletableFuture$UniCompose.tryFire(CompletableFuture.java:1150)\n"
+                + "\nEnd of exception on server side>]");
+        assertEquals("[Internal server error., <Exception on server side: org.apache.flink.runtime.client"
+                + ".DuplicateJobSubmissionException: Job has already been submitted.", Reasons.of(e));
+    }
 }
