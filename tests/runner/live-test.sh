@@ -5,7 +5,7 @@
 #   (a) a datagen -> blackhole script (SET, a VIEW, a statement set of two INSERTs, --name) is ONE
 #       job, RUNNING under the job id chosen with -D$internal.pipeline.job-id, named by --name,
 #       with both sinks and the SET checkpoint interval (both over the CLI's -D for the same keys);
-#       then it is cancelled;
+#       stopped with a savepoint, submitted again from it (-s) under a new id, and cancelled;
 #   (b) an unknown connector fails with "Statement at line N failed: Could not find any factory for
 #       identifier 'nosuch' ..." (the right N) right after "The program finished with the following
 #       exception:", and starts no job;
@@ -156,6 +156,8 @@ check_version() {
 -- Sluice runner live test (a); a comment with a ; in it
 SET 'execution.checkpointing.interval' = '7s';
 SET parallelism.default = 2;
+-- a synchronous INSERT would keep the CLI waiting: the runner must ignore it
+SET 'table.dml-sync' = 'true';
 CREATE TABLE src (id BIGINT, s STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '5');
 CREATE TABLE sink1 (id BIGINT, s STRING) WITH ('connector' = 'blackhole');
 CREATE TABLE sink2 (id BIGINT) WITH ('connector' = 'blackhole');
@@ -196,7 +198,7 @@ SQL
     interval=$(curl -sf "$url/jobs/$id/checkpoints/config" | jq -r .interval 2>/dev/null || true)
     [[ "$interval" == 7000 ]] && pass "(a) SET reached the job (checkpoint interval 7 s, over -D...=60s)" ||
       fail "(a) SET reached the job (checkpoint interval 7 s)" "interval: $interval"
-    local want=(2 3 4 5 6 7 8 9 10 11) got
+    local want=(2 3 5 6 7 8 9 10 11 12 13) got
     got=$(sed -n 's/^sluice-runner: executing statement at line //p' "$out" | tr '\n' ' ')
     [[ "$got" == "${want[*]} " ]] && pass "(a) each statement's line is logged" ||
       fail "(a) each statement's line is logged" "logged: $got"
@@ -210,9 +212,55 @@ SQL
     else
       fail "(a) a second submission under the same id is refused" "exit $rc, jobs $(job_count): $detail"
     fi
-    curl -sf -m 5 -X PATCH "$url/jobs/$id?mode=cancel" >/dev/null || true
-    if detail=$(wait_state "$id" CANCELED 60); then pass "(a) the job is cancelled"; else
-      fail "(a) the job is cancelled" "$detail"; fi
+    # A redeploy: stop with a savepoint, then the same script from it (-s) under a new id.
+    local trigger location="" deadline restored
+    trigger=$(curl -sf -m 10 -X POST -H 'Content-Type: application/json' \
+      -d "{\"targetDirectory\": \"file://$dir/savepoints\", \"drain\": false}" \
+      "$url/jobs/$id/stop" | jq -r '.["request-id"]' 2>/dev/null || true)
+    deadline=$((SECONDS + 90))
+    while [[ -n "$trigger" && "$trigger" != null ]] && ((SECONDS < deadline)); do
+      detail=$(curl -sf -m 5 "$url/jobs/$id/savepoints/$trigger" || true)
+      [[ "$(jq -r .status.id <<<"$detail" 2>/dev/null)" == COMPLETED ]] && break
+      sleep 0.2
+    done
+    location=$(jq -r '.operation.location // empty' <<<"${detail:-}" 2>/dev/null || true)
+    if [[ -z "$location" ]]; then
+      fail "(a) stop with a savepoint" "trigger ${trigger:-none}: ${detail:-no answer}"
+      curl -sf -m 5 -X PATCH "$url/jobs/$id?mode=cancel" >/dev/null || true
+    elif ! detail=$(wait_state "$id" FINISHED 60); then
+      fail "(a) stop with a savepoint" "$detail"
+    else
+      pass "(a) stopped with a savepoint"
+      local id2
+      id2=$(new_job_id)
+      out="$work/$version-a3.out"
+      rc=0
+      flink_run "$out" "$jar" "$s/a.sql" "live-a-$version" -D"\$internal.pipeline.job-id=$id2" \
+        -s "$location" || rc=$?
+      if [[ $rc -ne 0 ]]; then
+        fail "(a) the script restarts from the savepoint" "$(reason_line "$out")"
+      elif ! detail=$(wait_state "$id2" RUNNING 90); then
+        fail "(a) the script restarts from the savepoint" "$detail"
+      else
+        # The restore is reported once the job's checkpoint coordinator has read the savepoint.
+        deadline=$((SECONDS + 30))
+        while true; do
+          restored=$(curl -sf -m 5 "$url/jobs/$id2/checkpoints" |
+            jq -r '.latest.restored.external_path // empty' 2>/dev/null || true)
+          [[ -n "$restored" ]] && break
+          ((SECONDS < deadline)) || break
+          sleep 0.2
+        done
+        if [[ "$restored" == "${location#file:}" || "$restored" == "$location" ]]; then
+          pass "(a) the script restarts from the savepoint under a new id"
+        else
+          fail "(a) the script restarts from the savepoint" "restored: ${restored:-nothing}, savepoint: $location"
+        fi
+      fi
+      curl -sf -m 5 -X PATCH "$url/jobs/$id2?mode=cancel" >/dev/null || true
+      if detail=$(wait_state "$id2" CANCELED 60); then pass "(a) the job is cancelled"; else
+        fail "(a) the job is cancelled" "$detail"; fi
+    fi
   fi
 
   # ---- (b) an unknown connector: the INSERT's line, Flink's reason with the identifier

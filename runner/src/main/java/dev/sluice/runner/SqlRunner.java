@@ -19,6 +19,7 @@ import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableConfig;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
 
 /**
  * Sluice's Flink SQL runner: the main() that `bin/flink run ... -c dev.sluice.runner.SqlRunner
@@ -63,7 +64,7 @@ public final class SqlRunner {
                 switch (c.kind()) {
                     case SET:
                         if (c.key() == null) {
-                            set.forEach((k, v) -> log("  '" + k + "' = '" + v + "'"));
+                            set.forEach((k, v) -> log("  '" + k + "' = '" + (isSecretName(k) ? "******" : v) + "'"));
                         } else {
                             config.set(c.key(), c.value());
                             set.put(c.key(), c.value());
@@ -114,6 +115,12 @@ public final class SqlRunner {
             }
         }
 
+        if (config.get(TableConfigOptions.TABLE_DML_SYNC)) {
+            // A synchronous INSERT would keep the CLI (and so the deploy) waiting until a
+            // streaming job ends, i.e. forever; a deploy is over once the job is submitted.
+            log("ignoring table.dml-sync = true: the runner returns once the job is submitted");
+            config.set(TableConfigOptions.TABLE_DML_SYNC, false);
+        }
         log("submitting the INSERT statements at line"
                 + (plan.inserts().size() > 1 ? "s " : " ")
                 + plan.inserts().stream().map(c -> String.valueOf(c.line())).collect(Collectors.joining(", "))
@@ -143,6 +150,13 @@ public final class SqlRunner {
             }
         }
         return new ScriptException(0, "Submitting the job failed: " + Reasons.of(e), e);
+    }
+
+    /** As Sluice's own masking (src/flink/submitter.h IsSecretName): the start log is shown to
+     * users, so a value whose key names a secret is never printed. */
+    static boolean isSecretName(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("key");
     }
 
     private static void log(String line) {

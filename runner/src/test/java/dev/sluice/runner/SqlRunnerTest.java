@@ -49,4 +49,12 @@ class SqlRunnerTest {
         e = assertThrows(ScriptException.class, () -> SqlRunner.read(dir.resolve("missing.sql")));
         assertTrue(e.getMessage().startsWith("Cannot read the script "), e.getMessage());
     }
+
+    @Test
+    void secretNames() {
+        assertTrue(SqlRunner.isSecretName("properties.sasl.jaas.PASSWORD"));
+        assertTrue(SqlRunner.isSecretName("s3.secret-key"));
+        assertTrue(SqlRunner.isSecretName("x.token"));
+        assertTrue(!SqlRunner.isSecretName("pipeline.name"));
+    }
 }
