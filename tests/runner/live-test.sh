@@ -198,6 +198,9 @@ SQL
     interval=$(curl -sf "$url/jobs/$id/checkpoints/config" | jq -r .interval 2>/dev/null || true)
     [[ "$interval" == 7000 ]] && pass "(a) SET reached the job (checkpoint interval 7 s, over -D...=60s)" ||
       fail "(a) SET reached the job (checkpoint interval 7 s)" "interval: $interval"
+    grep -q '^sluice-runner: ignoring table.dml-sync = true' "$out" &&
+      pass "(a) SET 'table.dml-sync' = 'true' is ignored (the CLI returned)" ||
+      fail "(a) SET 'table.dml-sync' = 'true' is ignored" "$(grep '^sluice-runner' "$out" | tail -3)"
     local want=(2 3 5 6 7 8 9 10 11 12 13) got
     got=$(sed -n 's/^sluice-runner: executing statement at line //p' "$out" | tr '\n' ' ')
     [[ "$got" == "${want[*]} " ]] && pass "(a) each statement's line is logged" ||
