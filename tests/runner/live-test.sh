@@ -5,13 +5,14 @@
 #   (a) a datagen -> blackhole script (SET, a VIEW, a statement set of two INSERTs, --name) is ONE
 #       job, RUNNING under the job id chosen with -D$internal.pipeline.job-id, named by --name,
 #       with both sinks and the SET checkpoint interval (both over the CLI's -D for the same keys);
-#       stopped with a savepoint, submitted again from it (-s) under a new id, and cancelled;
+#       SET 'table.dml-sync' = 'true' does not keep the CLI waiting; a second submission under the
+#       same id is refused ("Submitting the job failed: ..."); the job is stopped with a savepoint,
+#       submitted again from it (-s) under a new id, and cancelled;
 #   (b) an unknown connector fails with "Statement at line N failed: Could not find any factory for
 #       identifier 'nosuch' ..." (the right N) right after "The program finished with the following
 #       exception:", and starts no job;
 #   (c) a syntax error is reported with its statement's line (and Flink's line and column), and an
 #       unterminated string with its line;
-#       A second submission under the same id is refused ("Submitting the job failed: ...").
 #   (d) connector jars nested in lib/ of a copy of the runner jar (all of HOME/connectors/, as the
 #       deployer does) are found: a Kafka sink table (CREATE + INSERT to a closed port) is
 #       submitted under the chosen id, and the job fails in the TaskManager with Kafka's own
@@ -40,19 +41,29 @@ for tool in curl jq jar; do
   command -v "$tool" >/dev/null || { echo "live-test.sh: $tool is missing" >&2; exit 2; }
 done
 
-jar=$("$root/scripts/provision/runner.sh")
 work=$(mktemp -d /tmp/sluice-runner-live.XXXXXX)
+version="-"
 passed=0
 failed=0
 session=()  # DIR HOME PORT of the running cluster, for the exit trap
 
+summary_printed=0
 cleanup() {
+  local status=$?
   if [[ ${#session[@]} -eq 3 ]]; then
     "$root/scripts/flink-session.sh" stop "${session[@]}" >/dev/null 2>&1 || true
+  fi
+  if [[ $summary_printed -eq 0 ]]; then
+    # Stopped by an unexpected error (set -e): still end with the counts, as a failure.
+    failed=$((failed + 1))
+    echo "FAIL ${version:-}: the live test stopped early (exit status $status); outputs kept in $work"
+    echo "$passed passed, $failed failed"
+    exit 1
   fi
   if [[ $failed -eq 0 ]]; then rm -rf -- "$work"; fi
 }
 trap cleanup EXIT
+jar=$("$root/scripts/provision/runner.sh")
 
 pass() { passed=$((passed + 1)); echo "PASS $version: $1"; }
 fail() {
@@ -394,10 +405,10 @@ SQL
   fi
 }
 
-version="-"
 for home in "$@"; do
   check_version "$home"
 done
 if [[ $failed -gt 0 ]]; then echo "outputs and logs kept in $work"; fi
+summary_printed=1
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
