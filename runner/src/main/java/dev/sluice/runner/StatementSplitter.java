@@ -22,7 +22,8 @@ public final class StatementSplitter {
     /**
      * @return the script's statements in order
      * @throws ScriptException when the script ends inside a string, a quoted identifier or a block
-     *     comment (the exception's line is where that began)
+     *     comment: its line is that of the statement it is in (of the comment when no statement
+     *     began yet), its message names the line where the string or comment opened
      */
     public static List<Statement> split(String script) throws ScriptException {
         List<Statement> out = new ArrayList<>();
@@ -88,9 +89,14 @@ public final class StatementSplitter {
                 case SINGLE_QUOTE:
                 case DOUBLE_QUOTE:
                 case BACKTICK:
-                    // A doubled quote closes and reopens at once, which is what an escape means
-                    // for splitting, so no look-ahead is needed.
                     if (c == closing(state)) {
+                        if (next == c) {
+                            // A doubled quote is an escaped quote: the string goes on (and keeps
+                            // the line it was opened on, for the error if it never ends).
+                            code.append(c).append(c);
+                            i += 2;
+                            continue;
+                        }
                         state = State.CODE;
                     }
                     code.append(c);
@@ -123,18 +129,21 @@ public final class StatementSplitter {
             i++;
         }
 
+        // The error belongs to the statement the unterminated part is in (or, for a comment
+        // before any statement, to the comment's line); the message names where it opened.
+        int errorLine = start >= 0 ? startLine : openedLine;
         switch (state) {
             case SINGLE_QUOTE:
-                throw new ScriptException(openedLine, "unterminated string: the ' opened on line "
+                throw new ScriptException(errorLine, "unterminated string: the ' opened on line "
                         + openedLine + " is never closed");
             case DOUBLE_QUOTE:
-                throw new ScriptException(openedLine, "unterminated identifier: the \" opened on line "
+                throw new ScriptException(errorLine, "unterminated identifier: the \" opened on line "
                         + openedLine + " is never closed");
             case BACKTICK:
-                throw new ScriptException(openedLine, "unterminated identifier: the ` opened on line "
+                throw new ScriptException(errorLine, "unterminated identifier: the ` opened on line "
                         + openedLine + " is never closed");
             case BLOCK_COMMENT:
-                throw new ScriptException(openedLine, "unterminated comment: the /* opened on line "
+                throw new ScriptException(errorLine, "unterminated comment: the /* opened on line "
                         + openedLine + " is never closed");
             default:
                 break;
