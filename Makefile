@@ -32,29 +32,32 @@ build: $(BUILD_DIR)/build.ninja
 # starts Sluice on SQLite in $(DATA_DIR), with that Flink as its first runtime.
 run: deps build
 	@home=$$($(PROVISION)/flink.sh --with-connectors default) && \
+	runner=$$($(PROVISION)/runner.sh) && \
 	echo "Starting Sluice at http://$(LISTEN)  (data in $(DATA_DIR); stop with Ctrl-C)" && \
 	echo "First start: the admin password is printed below and saved in $(DATA_DIR)/admin-password" && \
-	echo "$(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) --bootstrap-flink-home $$home" && \
+	echo "$(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) --bootstrap-flink-home $$home --runner-jar $$runner" && \
 	exec $(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) \
-		--bootstrap-flink-home "$$home"
+		--bootstrap-flink-home "$$home" --runner-jar "$$runner"
 
 # What `make run` provisions, alone.
 provision: deps
-	@$(PROVISION)/flink.sh --with-connectors default
+	@$(PROVISION)/flink.sh --with-connectors default && $(PROVISION)/runner.sh
 
 # What `make test` provisions, alone: Flink 1.20.5 and 2.0.2 with connectors, Kafka, the tiny job.
 provision-test: deps-test
 	@$(PROVISION)/flink.sh --with-connectors all && $(PROVISION)/kafka.sh install && \
-	$(PROVISION)/test-job.sh all
+	$(PROVISION)/test-job.sh all && $(PROVISION)/runner.sh
 
 # Installs what the tests need and runs every test: unit, functional on SQLite, PostgreSQL and
 # MariaDB, crash safety, and the bounded fuzz run. The tests find the provisioned Flink homes in
 # SLUICE_TEST_FLINK_HOMES (colon-separated, 1.20.5 first) and the tiny job's jars
-# (tiny-job-VERSION.jar) in SLUICE_TEST_JOB_DIR; Kafka is installed for scripts/provision/kafka.sh.
+# (tiny-job-VERSION.jar) in SLUICE_TEST_JOB_DIR and the SQL runner in SLUICE_TEST_RUNNER_JAR; Kafka
+# is installed for scripts/provision/kafka.sh.
 test: deps-test build
 	@homes=$$($(PROVISION)/flink.sh --with-connectors all) && \
 	$(PROVISION)/kafka.sh install >/dev/null && \
 	jobs=$$($(PROVISION)/test-job.sh all) && \
+	export SLUICE_TEST_RUNNER_JAR="$$($(PROVISION)/runner.sh)" && \
 	export SLUICE_TEST_FLINK_HOMES="$$(paste -sd: <<<"$$homes")" && \
 	export SLUICE_TEST_JOB_DIR="$$(dirname "$$(head -1 <<<"$$jobs")")" && \
 	echo "SLUICE_TEST_FLINK_HOMES=$$SLUICE_TEST_FLINK_HOMES SLUICE_TEST_JOB_DIR=$$SLUICE_TEST_JOB_DIR" && \

@@ -174,8 +174,17 @@ rest_live() {
   return $rc
 }
 
+# The SQL runner: its Maven unit tests ran when runner.sh built it; here the real bin/flink runs it
+# against a session cluster of each version.
+runner_live() {
+  [[ -n "${SLUICE_TEST_FLINK_HOMES:-}" ]] || { echo "SLUICE_TEST_FLINK_HOMES is not set: failing"; return 1; }
+  IFS=: read -ra homes <<<"$SLUICE_TEST_FLINK_HOMES"
+  tests/runner/live-test.sh "${homes[@]}"
+}
+
 stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
 stage flink-rest-live rest_live
+stage runner-live runner_live
 stage functional-flink env -u SLUICE_TEST_DB_URL \
   "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=*Flink*'
 

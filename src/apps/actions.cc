@@ -511,9 +511,9 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
   Json result = {{"job_id", app.job_id}};
   if (with_savepoint) {
     SLUICE_ASSIGN_OR_RETURN(std::string location, RetryWhileTasksStart([&] {
-                              return gateway_.StopWithSavepoint(
-                                  *app.cluster_id, app.job_id, SavepointTarget(app.id), drain,
-                                  options_.savepoint_timeout);
+                              return gateway_.StopWithSavepoint(*app.cluster_id, app.job_id,
+                                                                SavepointTarget(app.id), drain,
+                                                                options_.savepoint_timeout);
                             }));
     SLUICE_RETURN_IF_ERROR(RecordSavepoint(app.id, app.job_id, "savepoint", location, op.id));
     result["savepoint"] = location;

@@ -288,6 +288,10 @@ std::string SubmitFailureReason(std::string_view output) {
     }
     if (StartsWith(lines[i], kCausedBy)) root = lines[i].substr(kCausedBy.size());
   }
+  // Flink's wrapper around an exception thrown by the job's main() (the SQL runner's reasons
+  // start after it) says nothing the user needs.
+  constexpr std::string_view kMainMethodPrefix = "The main method caused an error: ";
+  if (StartsWith(headline, kMainMethodPrefix)) headline.remove_prefix(kMainMethodPrefix.size());
   std::string reason;
   if (!headline.empty() && !root.empty()) {
     // The root cause adds nothing when the headline already ends with its message.

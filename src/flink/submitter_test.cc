@@ -230,7 +230,7 @@ TEST_F(SubmitterTest, AFailingMainIsSubmitFailedWithFlinksReason) {
   EXPECT_EQ(error.code, ErrorCode::SUBMIT_FAILED);
   EXPECT_EQ(ErrorCodeHttpStatus(error.code), 422);
   EXPECT_EQ(error.message,
-            "Flink did not accept the job: The main method caused an error: tiny job refuses to "
+            "Flink did not accept the job: tiny job refuses to "
             "start: missing --records");
   EXPECT_NE(error.internal_detail.find("exit status 1"), std::string::npos);
   EXPECT_NE(error.internal_detail.find("Caused by: java.lang.IllegalStateException"),
@@ -245,7 +245,7 @@ TEST_F(SubmitterTest, TheRootCauseIsNamedWhenTheHeadlineDoesNotSayIt) {
   auto outcome = submitter_.Submit(Request(), nullptr);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.error().message,
-            "Flink did not accept the job: The main method caused an error: Failed to execute job "
+            "Flink did not accept the job: Failed to execute job "
             "'tiny-job'. Cause: java.io.FileNotFoundException: Cannot find checkpoint or savepoint "
             "file/directory 'file:///tmp/nosuch-sp' on file system 'file'.");
 }
@@ -373,7 +373,7 @@ TEST(SubmitterParsing, JobIdFromTheCliOutput) {
 
 TEST(SubmitterParsing, FailureReasonPicksTheTellingLine) {
   EXPECT_EQ(SubmitFailureReason(kMainFailedOutput),
-            "The main method caused an error: tiny job refuses to start: missing --records");
+            "tiny job refuses to start: missing --records");
   EXPECT_EQ(SubmitFailureReason(
                 "\n The program finished with the following exception:\n\n"
                 "org.apache.flink.client.program.ProgramInvocationException: The program's entry "
