@@ -8,6 +8,7 @@
 
 #include "apps/apps.h"
 #include "flink/flink_module.h"
+#include "resources/resources_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
 
@@ -18,6 +19,7 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
+  resources_.reset();
   apps_.reset();
   flink_.reset();
   system_.reset();
@@ -74,6 +76,15 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->flink_->RegisterRoutes(app->router_, app->system_->guard());
   app->apps_ = std::make_unique<apps::AppService>(*app->database_, clock);
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
+  resources::ResourcesOptions resources_options;
+  resources_options.data_dir = config.data_dir;
+  resources_options.max_upload_bytes = config.max_upload_bytes;
+  resources_options.maven_repository = config.maven_repository;
+  resources_options.maven_local_repository = config.maven_local_repository;
+  resources_options.resolve_timeout = std::chrono::seconds(config.resolve_timeout_seconds);
+  app->resources_ =
+      std::make_unique<resources::ResourcesModule>(*app->database_, clock, resources_options);
+  app->resources_->RegisterRoutes(app->router_, app->system_->guard());
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
   return app;

@@ -24,6 +24,9 @@ class FlinkModule;
 namespace sluice::apps {
 class AppService;
 }
+namespace sluice::resources {
+class ResourcesModule;
+}
 
 namespace sluice::server {
 
@@ -42,6 +45,7 @@ class Application {
   http::Metrics& metrics() { return metrics_; }
   store::Database& database() { return *database_; }
   flink::FlinkModule& flink() { return *flink_; }
+  resources::ResourcesModule& resources() { return *resources_; }
 
   // Stops background workers. Idempotent; the destructor calls it.
   void StopWorkers();
@@ -56,6 +60,7 @@ class Application {
   std::unique_ptr<system::SystemModule> system_;
   std::unique_ptr<flink::FlinkModule> flink_;
   std::unique_ptr<apps::AppService> apps_;
+  std::unique_ptr<resources::ResourcesModule> resources_;
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

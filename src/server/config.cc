@@ -95,6 +95,10 @@ const std::vector<Setting>& Settings() {
       IntSetting("cluster_start_timeout_seconds", &ServeConfig::cluster_start_timeout_seconds, 5,
                  3600),
       IntSetting("cluster_stop_grace_seconds", &ServeConfig::cluster_stop_grace_seconds, 1, 600),
+      StringSetting("maven_repository", &ServeConfig::maven_repository),
+      StringSetting("maven_local_repository", &ServeConfig::maven_local_repository),
+      IntSetting("resolve_timeout_seconds", &ServeConfig::resolve_timeout_seconds, 1, 3600),
+      IntSetting("max_upload_bytes", &ServeConfig::max_upload_bytes, 1024, int64_t{1} << 32),
   };
   return kSettings;
 }

@@ -34,6 +34,13 @@ struct ServeConfig {
   int cluster_health_seconds = 5;           // how often each cluster's REST API is asked
   int cluster_start_timeout_seconds = 180;  // a managed cluster not ready by then FAILS
   int cluster_stop_grace_seconds = 15;      // SIGTERM, then SIGKILL after this
+  // Dependencies of Flink jobs (src/resources): the one Maven repository used for every
+  // coordinate (and Maven's plugins), Maven's local repository ("": $HOME/.m2/repository), how
+  // long one Maven run may take, and the largest jar that can be uploaded.
+  std::string maven_repository = "https://repo.maven.apache.org/maven2";
+  std::string maven_local_repository;
+  int resolve_timeout_seconds = 300;
+  uint64_t max_upload_bytes = uint64_t{256} << 20;
 
   // host and port split out of `listen`.
   std::string host() const;
