@@ -8,6 +8,7 @@
 //   2000-2999 applications (later)    3000-3999 Flink: 3000 environments, 3100 clusters,
 //   3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
+//   4100-4199 team variables
 #pragma once
 
 #include <optional>
@@ -80,7 +81,14 @@ namespace sluice {
   X(DEPENDENCY_NOT_FOUND, 4002, 422)       \
   X(DEPENDENCY_RESOLVE_FAILED, 4003, 422)  \
   X(DEPENDENCY_TIMEOUT, 4004, 504)         \
-  X(DEPENDENCY_CONFLICT, 4005, 409)
+  X(DEPENDENCY_CONFLICT, 4005, 409)        \
+  X(RESOURCE_NOT_FOUND, 4006, 404)         \
+  X(RESOURCE_EXISTS, 4007, 409)            \
+  X(RESOURCE_IN_USE, 4008, 409)            \
+  X(RESOURCE_INVALID, 4009, 400)           \
+  X(VARIABLE_NOT_FOUND, 4101, 404)         \
+  X(VARIABLE_EXISTS, 4102, 409)            \
+  X(VARIABLE_UNKNOWN, 4103, 422)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

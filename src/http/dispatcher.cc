@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -26,6 +27,13 @@ bool IsGoodRequestId(std::string_view id) {
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng(std::random_device{}());
   return fmt::format("{:016x}", rng());
+}
+
+uint64_t Dispatcher::BodyLimit(std::string_view method, std::string_view path,
+                               uint64_t server_limit) const {
+  Router::Match match = router_.Find(method, path);
+  if (match.kind != Router::MatchKind::kFound) return server_limit;
+  return std::max(server_limit, match.route->doc.max_body_bytes);
 }
 
 Response Dispatcher::Dispatch(Request& request) const {

@@ -19,6 +19,10 @@ class Dispatcher {
   // incoming X-Request-Id) and echoes it in the X-Request-Id header of the response.
   Response Dispatch(Request& request) const;
 
+  // The body limit for a request to `method` `path`: the route's RouteDoc::max_body_bytes when it
+  // is larger than `server_limit`, else `server_limit` (also for paths no route matches).
+  uint64_t BodyLimit(std::string_view method, std::string_view path, uint64_t server_limit) const;
+
  private:
   const Router& router_;
   Metrics& metrics_;

@@ -108,7 +108,7 @@ Json BuildOpenApi(const Router& router, std::string_view version) {
     if (!route.doc.request_body.is_null()) {
       operation["requestBody"] = {
           {"required", true},
-          {"content", {{"application/json", {{"schema", route.doc.request_body}}}}}};
+          {"content", {{route.doc.request_content_type, {{"schema", route.doc.request_body}}}}}};
     }
     Json success = {{"description", "success"}};
     if (!route.doc.response_body.is_null()) {

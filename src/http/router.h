@@ -24,6 +24,12 @@ struct RouteDoc {
   int success_status = 200;
   std::string response_content_type = "application/json";
   std::vector<std::string> query_params;  // documented query parameters
+  // The request body's media type in the OpenAPI document (e.g. "multipart/form-data").
+  std::string request_content_type = "application/json";
+  // A larger body limit for this route (uploads); 0: the server's limit. The server reads the
+  // request line and headers first, finds the route, and only then lets the body grow past its
+  // own limit, so every other route keeps answering 413 at the server's limit.
+  uint64_t max_body_bytes = 0;
 };
 
 struct Route {

@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -67,12 +68,44 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The header first: the route it names decides how large the body may be (uploads may be
+  // larger than the server's limit; see RouteDoc::max_body_bytes).
   void Read() {
     parser_.emplace();
-    parser_->body_limit(server_.options.max_body_bytes);
+    body_limit_ = server_.options.max_body_bytes;
+    // Beast compares Content-Length with the limit while it parses the header; OnHeader does it
+    // once the route (and so the limit) is known.
+    // (Not boost::none: Beast 1.81 compares the length with the optional, and any length is
+    // larger than none.)
+    parser_->body_limit(std::numeric_limits<uint64_t>::max());
     parser_->header_limit(16 * 1024);
     stream_.expires_after(first_request_ ? server_.options.read_timeout
                                          : server_.options.idle_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    const auto& header = parser_->get();
+    std::string_view target(header.target().data(), header.target().size());
+    std::string path(target.substr(0, target.find('?')));
+    if (auto decoded = PercentDecode(path, false)) path = *decoded;
+    std::string_view method(header.method_string().data(), header.method_string().size());
+    body_limit_ = server_.dispatcher.BodyLimit(method, path, server_.options.max_body_bytes);
+    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+      first_request_ = false;
+      return WriteError(
+          Error(ErrorCode::BODY_TOO_LARGE,
+                "the request body is larger than " + std::to_string(body_limit_) + " bytes"));
+    }
+    // Chunked bodies are counted against it as they arrive.
+    parser_->body_limit(body_limit_);
+    if (body_limit_ != server_.options.max_body_bytes) {
+      // A large upload may take longer than one ordinary request.
+      stream_.expires_after(server_.options.read_timeout * 10);
+    }
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -86,9 +119,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
-      return WriteError(Error(ErrorCode::BODY_TOO_LARGE,
-                              "the request body is larger than " +
-                                  std::to_string(server_.options.max_body_bytes) + " bytes"));
+      return WriteError(
+          Error(ErrorCode::BODY_TOO_LARGE,
+                "the request body is larger than " + std::to_string(body_limit_) + " bytes"));
     }
     if (ec) {
       return WriteError(Error(ErrorCode::INVALID_ARGUMENT, "malformed HTTP request"));
@@ -148,6 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_ip_;
   bool first_request_ = true;
   bool busy_ = false;
+  uint64_t body_limit_ = 0;
 };
 
 }  // namespace

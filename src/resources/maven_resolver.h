@@ -57,7 +57,8 @@ struct MavenCoordinate {
 // DefaultArtifact):
 //   group:artifact:version                         e.g. com.mysql:mysql-connector-j:8.4.0
 //   group:artifact:extension:version               e.g. org.example:bundle:zip:1.2
-//   group:artifact:extension:classifier:version    e.g. org.apache.flink:flink-core:jar:tests:1.20.0
+//   group:artifact:extension:classifier:version
+//                                  e.g. org.apache.flink:flink-core:jar:tests:1.20.0
 // Surrounding whitespace is ignored. Note that four parts are group:artifact:EXTENSION:version, as
 // in Maven; "g:a:v:classifier" is not a form Maven knows, and a four-part text whose third part
 // starts with a digit is refused with a hint to write g:a:jar:classifier:v.
@@ -188,7 +189,8 @@ class MvnResolver final : public MavenResolver {
 // The pom: packaging pom, the repository (id "sluice") and one <dependency> per coordinate with
 // <type> (the extension), <classifier> when set and <exclusions> (plus *:* when not transitive).
 // Every text is XML-escaped as well as validated. Precondition: the inputs passed validation.
-std::string BuildPom(const std::vector<MavenCoordinate>& coordinates, const ResolveOptions& options);
+std::string BuildPom(const std::vector<MavenCoordinate>& coordinates,
+                     const ResolveOptions& options);
 
 // settings.xml: the local repository, offline false, and the mirror "sluice" of "*" pointing at
 // the repository URL.
@@ -217,7 +219,9 @@ Result<std::vector<ListedArtifact>> ParseDependencyList(std::string_view text);
 
 // The error for a Maven run that exited non-zero (see MavenResolver::Resolve for the codes):
 // DEPENDENCY_NOT_FOUND naming the artifacts from "Could not find artifact X", "Failure to find X",
-// "X was not found in" and "The following artifacts could not be resolved: X, Y"; else
+// "X was not found in" and "The following artifacts could not be resolved: X, Y" (the last only
+// when the line says they are absent: Maven uses the same words for transfer failures, which are
+// not "not found"; Maven 3.9's "X (present, but unavailable)" is left out); else
 // DEPENDENCY_RESOLVE_FAILED with the first telling [ERROR] line (Maven's boilerplate prefixes and
 // "-> [Help 1]" removed). `internal_detail` holds the output.
 Error MavenFailureError(std::string_view output, int exit_code, std::string_view repository_url);

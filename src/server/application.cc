@@ -8,6 +8,8 @@
 
 #include "apps/apps_module.h"
 #include "flink/flink_module.h"
+#include "resources/deploy_inputs.h"
+#include "resources/resources_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
 
@@ -19,6 +21,8 @@ Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
   apps_.reset();
+  deploy_inputs_.reset();
+  resources_.reset();
   flink_.reset();
   system_.reset();
   database_.reset();
@@ -73,6 +77,17 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->RegisterOperationalRoutes();
   app->system_->RegisterRoutes(app->router_);
   app->flink_->RegisterRoutes(app->router_, app->system_->guard());
+  resources::ResourcesOptions resources_options;
+  resources_options.data_dir = config.data_dir;
+  resources_options.max_upload_bytes = config.max_upload_bytes;
+  resources_options.maven_repository = config.maven_repository;
+  resources_options.maven_local_repository = config.maven_local_repository;
+  resources_options.resolve_timeout = std::chrono::seconds(config.resolve_timeout_seconds);
+  app->resources_ =
+      std::make_unique<resources::ResourcesModule>(*app->database_, clock, resources_options);
+  app->resources_->RegisterRoutes(app->router_, app->system_->guard());
+  app->deploy_inputs_ = std::make_unique<resources::AppDeployInputs>(*app->resources_);
+
   apps::AppsOptions apps_options;
   apps_options.actions.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
   apps_options.actions.runner_jar = config.runner_jar;
@@ -82,7 +97,8 @@ Result<std::unique_ptr<Application>> Application::Create(
   apps_options.tracker.lost_after = std::chrono::seconds(config.job_lost_seconds);
   apps_options.operation_threads = config.operation_threads;
   app->apps_ =
-      std::make_unique<apps::AppsModule>(*app->database_, clock, *app->flink_, apps_options);
+      std::make_unique<apps::AppsModule>(*app->database_, clock, *app->flink_, apps_options,
+                                         nullptr, nullptr, app->deploy_inputs_.get());
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->apps_->Start());
   if (auto local = app->flink_->bootstrapped_cluster_id()) {

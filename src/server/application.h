@@ -24,6 +24,10 @@ class FlinkModule;
 namespace sluice::apps {
 class AppsModule;
 }
+namespace sluice::resources {
+class ResourcesModule;
+class AppDeployInputs;
+}  // namespace sluice::resources
 
 namespace sluice::server {
 
@@ -42,6 +46,7 @@ class Application {
   http::Metrics& metrics() { return metrics_; }
   store::Database& database() { return *database_; }
   flink::FlinkModule& flink() { return *flink_; }
+  resources::ResourcesModule& resources() { return *resources_; }
 
   // Stops background workers. Idempotent; the destructor calls it.
   void StopWorkers();
@@ -56,6 +61,8 @@ class Application {
   std::unique_ptr<system::SystemModule> system_;
   std::unique_ptr<flink::FlinkModule> flink_;
   std::unique_ptr<apps::AppsModule> apps_;
+  std::unique_ptr<resources::ResourcesModule> resources_;
+  std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

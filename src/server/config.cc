@@ -101,6 +101,10 @@ const std::vector<Setting>& Settings() {
       IntSetting("job_lost_seconds", &ServeConfig::job_lost_seconds, 1, 3600),
       IntSetting("submit_timeout_seconds", &ServeConfig::submit_timeout_seconds, 5, 3600),
       IntSetting("operation_threads", &ServeConfig::operation_threads, 1, 64),
+      StringSetting("maven_repository", &ServeConfig::maven_repository),
+      StringSetting("maven_local_repository", &ServeConfig::maven_local_repository),
+      IntSetting("resolve_timeout_seconds", &ServeConfig::resolve_timeout_seconds, 1, 3600),
+      IntSetting("max_upload_bytes", &ServeConfig::max_upload_bytes, 1024, int64_t{1} << 32),
   };
   return kSettings;
 }

@@ -41,6 +41,13 @@ struct ServeConfig {
   int job_lost_seconds = 10;         // a job unseen this long makes its app LOST
   int submit_timeout_seconds = 180;  // Flink's CLI is killed after this
   int operation_threads = 4;         // deploys, stops and savepoints at once
+  // Dependencies of Flink jobs (src/resources): the one Maven repository used for every
+  // coordinate (and Maven's plugins), Maven's local repository ("": $HOME/.m2/repository), how
+  // long one Maven run may take, and the largest jar that can be uploaded.
+  std::string maven_repository = "https://repo.maven.apache.org/maven2";
+  std::string maven_local_repository;
+  int resolve_timeout_seconds = 300;
+  uint64_t max_upload_bytes = uint64_t{256} << 20;
 
   // host and port split out of `listen`.
   std::string host() const;

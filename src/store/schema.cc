@@ -195,6 +195,36 @@ CREATE TABLE IF NOT EXISTS app_savepoints (
 );
 CREATE INDEX IF NOT EXISTS app_savepoints_app ON app_savepoints(app_id, created_at)
 )sql"},
+      {4, "resources and variables", R"sql(
+CREATE TABLE IF NOT EXISTS resources (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  name VARCHAR(128) NOT NULL,
+  file_name VARCHAR(255) NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 CHAR(64) NOT NULL,
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (team_id, name),
+  FOREIGN KEY (team_id) REFERENCES teams(id)
+);
+CREATE INDEX IF NOT EXISTS resources_team ON resources(team_id);
+CREATE TABLE IF NOT EXISTS variables (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  value {{text}},
+  secret INTEGER NOT NULL DEFAULT 0,
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (team_id, name),
+  FOREIGN KEY (team_id) REFERENCES teams(id)
+);
+CREATE INDEX IF NOT EXISTS variables_team ON variables(team_id)
+)sql"},
   };
   return kMigrations;
 }
