@@ -45,6 +45,9 @@ Result<std::unique_ptr<SecretBox>> SecretBox::OpenOrCreate(const std::string& ke
     return KeyError(key_path, std::string("cannot create: ") + std::strerror(errno));
   fd = ::open(key_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return KeyError(key_path, std::string("cannot open: ") + std::strerror(errno));
+  // A key others can read is no secret: take their access away (the file is ours).
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) ::fchmod(fd, 0600);
   unsigned char buffer[kKeyBytes + 1];
   size_t got = 0;
   while (got < sizeof buffer) {

@@ -26,7 +26,8 @@ class SecretBox {
   // Reads the key at `key_path`; when the file does not exist, creates it (O_EXCL, mode 0600, 32
   // random bytes, fsync) so two processes starting at once agree on one key. INTERNAL (path and
   // reason in internal_detail) when the file cannot be made or read, or does not hold exactly 32
-  // bytes: an existing key file is never overwritten.
+  // bytes: an existing key file is never overwritten. An existing file readable by others is made
+  // 0600.
   static Result<std::unique_ptr<SecretBox>> OpenOrCreate(const std::string& key_path);
 
   explicit SecretBox(const Key& key);

@@ -165,23 +165,27 @@ std::string ResourceService::FolderOf(int64_t team_id, int64_t id) const {
       .string();
 }
 
+Resource ResourceService::FromRow(const store::Rows& rows, size_t i) const {
+  Resource r;
+  r.id = rows.Int(i, "id");
+  r.team_id = rows.Int(i, "team_id");
+  r.name = rows.Text(i, "name");
+  r.file_name = rows.Text(i, "file_name");
+  r.size = static_cast<uint64_t>(rows.Int(i, "size"));
+  r.sha256 = rows.Text(i, "sha256");
+  r.description = rows.Text(i, "description");
+  r.created_by = rows.OptionalInt(i, "created_by");
+  r.created_at = rows.Int(i, "created_at");
+  r.path = (fs::path(FolderOf(r.team_id, r.id)) / r.file_name).string();
+  return r;
+}
+
 Result<Resource> ResourceService::Load(int64_t id) {
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
       database_.Query(fmt::format("SELECT {} FROM resources WHERE id = ?", kColumns), {id}));
   if (rows.empty()) return ResourceNotFound(id);
-  Resource r;
-  r.id = rows.Int(0, "id");
-  r.team_id = rows.Int(0, "team_id");
-  r.name = rows.Text(0, "name");
-  r.file_name = rows.Text(0, "file_name");
-  r.size = static_cast<uint64_t>(rows.Int(0, "size"));
-  r.sha256 = rows.Text(0, "sha256");
-  r.description = rows.Text(0, "description");
-  r.created_by = rows.OptionalInt(0, "created_by");
-  r.created_at = rows.Int(0, "created_at");
-  r.path = (fs::path(FolderOf(r.team_id, r.id)) / r.file_name).string();
-  return r;
+  return FromRow(rows, 0);
 }
 
 Result<Resource> ResourceService::LoadFor(int64_t id, const Principal& principal, Action action) {
@@ -320,15 +324,13 @@ ResourceService::Answer ResourceService::List(http::Request& request, const Prin
                           database_.Query("SELECT COUNT(*) AS n FROM resources" + *where, params));
   params.emplace_back(page.limit);
   params.emplace_back(page.offset);
-  SLUICE_ASSIGN_OR_RETURN(store::Rows rows, database_.Query("SELECT id FROM resources" + *where +
-                                                                " ORDER BY id LIMIT ? OFFSET ?",
-                                                            params));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query(
+          fmt::format("SELECT {} FROM resources{} ORDER BY id LIMIT ? OFFSET ?", kColumns, *where),
+          params));
   Json items = Json::array();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    auto r = Load(rows.Int(i, "id"));
-    if (!r.ok()) continue;  // deleted meanwhile
-    items.push_back(ResourceJson(*r));
-  }
+  for (size_t i = 0; i < rows.size(); ++i) items.push_back(ResourceJson(FromRow(rows, i)));
   return http::Ok({{"items", items}, {"total", count.Int(0, "n")}});
 }
 

@@ -93,6 +93,7 @@ class ResourceService {
   Answer Delete(http::Request& request, const system::Principal& principal);
 
   Result<Resource> Load(int64_t id);
+  Resource FromRow(const store::Rows& rows, size_t i) const;
   Result<Resource> LoadFor(int64_t id, const system::Principal& principal, system::Action action);
   std::string FolderOf(int64_t team_id, int64_t id) const;
 

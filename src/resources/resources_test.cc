@@ -171,10 +171,14 @@ TEST_F(ResourceSecretBox, CreatesAPrivateKeyOnceAndSealsRoundTrip) {
   EXPECT_EQ((*box)->Unseal(sealed).value(), "jdbc-password");
   EXPECT_EQ((*box)->Unseal((*box)->Seal("")).value(), "");
 
-  // The same key is read back by a second open (another start of the server).
+  // The same key is read back by a second open (another start of the server), and a key file
+  // left readable by others is made private again.
+  ::chmod(key.c_str(), 0644);
   auto again = SecretBox::OpenOrCreate(key);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->Unseal(sealed).value(), "jdbc-password");
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 
   // Another key, damage and garbage are refused, with nothing of the secret in the message.
   auto other = SecretBox::OpenOrCreate((dir_ / "other.key").string());

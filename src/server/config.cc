@@ -101,7 +101,21 @@ const std::vector<Setting>& Settings() {
       IntSetting("job_lost_seconds", &ServeConfig::job_lost_seconds, 1, 3600),
       IntSetting("submit_timeout_seconds", &ServeConfig::submit_timeout_seconds, 5, 3600),
       IntSetting("operation_threads", &ServeConfig::operation_threads, 1, 64),
-      StringSetting("maven_repository", &ServeConfig::maven_repository),
+      {"maven_repository",
+       [](ServeConfig& config, const std::string& text) -> Status {
+         // The resolver checks it fully; refusing the obvious mistakes here stops the start
+         // instead of failing every resolution later.
+         bool scheme = text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0 ||
+                       text.rfind("file:/", 0) == 0;
+         if (!scheme || text.find('@') != std::string::npos ||
+             text.find_first_of(" \t\"'<>${}") != std::string::npos) {
+           return Error(ErrorCode::INVALID_ARGUMENT,
+                        "must be an http, https or file URL without user:password (use a "
+                        "mirror that needs no credentials)");
+         }
+         config.maven_repository = text;
+         return Status::Ok();
+       }},
       StringSetting("maven_local_repository", &ServeConfig::maven_local_repository),
       IntSetting("resolve_timeout_seconds", &ServeConfig::resolve_timeout_seconds, 1, 3600),
       IntSetting("max_upload_bytes", &ServeConfig::max_upload_bytes, 1024, int64_t{1} << 32),

@@ -24,6 +24,30 @@ TEST(ServeConfig, DefaultsAreTheNewcomersSetUp) {
   EXPECT_EQ(config->database_url(), "sqlite://./var/sluice.db");
 }
 
+TEST(ServeConfig, DependencySettings) {
+  auto defaults = LoadServeConfig({}, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->maven_repository, "https://repo.maven.apache.org/maven2");
+  EXPECT_EQ(defaults->maven_local_repository, "");
+  EXPECT_EQ(defaults->resolve_timeout_seconds, 300);
+  EXPECT_EQ(defaults->max_upload_bytes, uint64_t{256} << 20);
+  auto set = LoadServeConfig({}, {{"SLUICE_MAVEN_REPOSITORY", "https://nexus.internal/maven"},
+                                  {"SLUICE_MAVEN_LOCAL_REPOSITORY", "/var/m2"},
+                                  {"SLUICE_RESOLVE_TIMEOUT_SECONDS", "60"},
+                                  {"SLUICE_MAX_UPLOAD_BYTES", "1048576"}});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->maven_repository, "https://nexus.internal/maven");
+  EXPECT_EQ(set->maven_local_repository, "/var/m2");
+  EXPECT_EQ(set->resolve_timeout_seconds, 60);
+  EXPECT_EQ(set->max_upload_bytes, 1048576u);
+  for (const char* bad : {"ftp://x", "https://user:pw@nexus", "nexus.internal"}) {
+    auto refused = LoadServeConfig({}, {{"SLUICE_MAVEN_REPOSITORY", bad}});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().field, "maven_repository");
+  }
+  EXPECT_FALSE(LoadServeConfig({}, {{"SLUICE_RESOLVE_TIMEOUT_SECONDS", "0"}}).ok());
+}
+
 TEST(ServeConfig, FlagsWinOverEnvironmentWhichWinsOverTheFile) {
   std::string file = WriteYaml("precedence.yaml",
                                "listen: 0.0.0.0:1000\nlog_level: debug\ndata_dir: /from/file\n"
