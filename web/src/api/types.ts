@@ -78,7 +78,9 @@ export interface Cluster {
   config?: Record<string, string>;
   state: ClusterState;
   web_url?: string | null;
+  state_detail?: string | null;
   last_error?: string | null;
+  taskmanagers?: number;
   created_at?: string;
 }
 

@@ -46,7 +46,7 @@ export function ClustersPage() {
                 <Table.Td>{c.name}</Table.Td>
                 <Table.Td>{c.kind}</Table.Td>
                 <Table.Td>{envName(c.flink_env_id)}</Table.Td>
-                <Table.Td><StateBadge state={c.state} />{c.last_error && <Text size="xs" c="red" maw={280}>{c.last_error}</Text>}</Table.Td>
+                <Table.Td><StateBadge state={c.state} />{(c.state_detail ?? c.last_error) && <Text size="xs" c={c.state === "FAILED" || c.state === "LOST" ? "red" : "dimmed"} maw={280}>{c.state_detail ?? c.last_error}</Text>}</Table.Td>
                 <Table.Td>{c.web_url ? <Anchor href={c.web_url} target="_blank" rel="noreferrer" size="sm">Flink web UI ↗</Anchor> : "—"}</Table.Td>
                 <Table.Td>
                   <Group gap={4} justify="flex-end">
