@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { flinkHome, launchBrowser, screenshotDir, Sluice, startSluice } from "./harness";
 
 const ADMIN_PASSWORD = "e2e-admin-Secret-1";
@@ -20,16 +20,18 @@ let page: Page;
 let scratch: string;
 let appUrl = "";
 const shots = screenshotDir();
+const scratchKept = mkdtempSync(join(tmpdir(), "sluice-e2e-failures-"));
 
 async function shot(name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
+  // Without the passing notifications, so each picture shows the page itself.
+  await page.screenshot({ path: join(shots, `${name}.png`), style: ".mantine-Notifications-root { display: none !important; }" });
 }
 
 async function login(username: string, password: string) {
   await page.getByLabel("User name").fill(username);
-  await page.getByLabel("Password").fill(password);
+  await page.locator('input[type="password"]').fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Applications" }).waitFor();
+  await page.getByRole("heading", { name: "Applications", exact: true }).waitFor();
 }
 
 async function logout() {
@@ -58,6 +60,16 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.setDefaultTimeout(15_000);
+});
+
+// A failed step leaves a picture of the page and the server's log behind, named in the output.
+afterEach(async (context) => {
+  if (context.task.result?.state !== "fail" || !page) return;
+  const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+  const picture = join(scratchKept, `failed-${name}.png`);
+  await page.screenshot({ path: picture }).catch(() => undefined);
+  writeFileSync(join(scratchKept, "sluice.log"), sluice?.log() ?? "");
+  console.log(`failed step: page at ${page.url()}, screenshot ${picture}, server log ${join(scratchKept, "sluice.log")}`);
 });
 
 afterAll(async () => {
@@ -94,7 +106,7 @@ describe("the console", () => {
   it("refuses a wrong password with the API's message, then logs in", async () => {
     await shot("login");
     await page.getByLabel("User name").fill("admin");
-    await page.getByLabel("Password").fill("wrong-password");
+    await page.locator('input[type="password"]').fill("wrong-password");
     await page.getByRole("button", { name: "Log in" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/password/i);
     await login("admin", ADMIN_PASSWORD);
@@ -124,7 +136,7 @@ describe("the console", () => {
     await page.getByRole("button", { name: "New user" }).click();
     await page.getByLabel("User name").fill("bob");
     await page.getByLabel("Display name").fill("Bob Builder");
-    await page.getByLabel("Password").fill(BOB_PASSWORD);
+    await page.getByRole("dialog").locator('input[type="password"]').fill(BOB_PASSWORD);
     await page.getByRole("button", { name: "Create user" }).click();
     await page.getByTestId("users-table").getByRole("cell", { name: "bob", exact: true }).waitFor();
     await shot("users");
@@ -223,7 +235,7 @@ describe("the console", () => {
     await shot("versions");
   });
 
-  it("lists clusters and registers a remote one", async () => {
+  it("registers clusters, saying why one that does not answer is refused", async () => {
     await page.getByRole("link", { name: "Clusters" }).click();
     await page.getByText("No cluster yet").waitFor();
     await page.getByRole("button", { name: "Register cluster" }).click();
@@ -231,8 +243,18 @@ describe("the console", () => {
     await page.getByText("Remote (already running)").click();
     await page.getByLabel("JobManager addresses").fill("http://127.0.0.1:9");
     await page.getByRole("button", { name: "Register", exact: true }).click();
-    await page.getByTestId("clusters-table").getByRole("cell", { name: "remote-a" }).waitFor();
+    // The API's own words, in the dialog.
+    await page.getByRole("dialog").getByRole("alert").getByText(/Cannot reach a Flink JobManager at http:\/\/127\.0\.0\.1:9/).waitFor();
+    await page.getByText("Managed (Sluice starts it)").click();
+    await page.getByLabel("Name").fill("local-a");
+    await page.getByRole("button", { name: "Register", exact: true }).click();
+    const row = page.getByTestId("clusters-table").getByRole("row", { name: /local-a/ });
+    await row.waitFor();
+    await expect.poll(() => row.getByTestId("state-badge").textContent()).toBe("STOPPED");
+    await row.getByRole("button", { name: "Events" }).click();
+    await page.getByRole("dialog", { name: "Events of local-a" }).waitFor();
     await shot("clusters");
+    await page.keyboard.press("Escape");
   });
 
   it("logs out", async () => {

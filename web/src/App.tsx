@@ -1,12 +1,11 @@
 import { MantineProvider, createTheme } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Loading } from "./components/common";
 import { Layout } from "./components/Layout";
-import { AppEditPage } from "./pages/AppEdit";
 import { AppsPage } from "./pages/Apps";
-import { AppVersionsPage } from "./pages/AppVersions";
 import { ClustersPage } from "./pages/Clusters";
 import { FlinkEnvsPage } from "./pages/FlinkEnvs";
 import { LoginPage } from "./pages/Login";
@@ -15,6 +14,10 @@ import { TeamsPage } from "./pages/Teams";
 import { TokensPage } from "./pages/Tokens";
 import { UsersPage } from "./pages/Users";
 import { SessionProvider, useSession } from "./session";
+
+// The editor pages bring CodeMirror: loaded when first opened, so the first load stays small.
+const AppEditPage = lazy(() => import("./pages/AppEdit").then((m) => ({ default: m.AppEditPage })));
+const AppVersionsPage = lazy(() => import("./pages/AppVersions").then((m) => ({ default: m.AppVersionsPage })));
 
 const theme = createTheme({ primaryColor: "blue", defaultRadius: "sm" });
 
@@ -30,6 +33,7 @@ function Routed() {
   const location = useLocation();
   return (
     <ErrorBoundary resetKey={location.pathname}>
+      <Suspense fallback={<Loading />}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
         <Route element={<Guarded />}>
@@ -46,6 +50,7 @@ function Routed() {
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
+      </Suspense>
     </ErrorBoundary>
   );
 }
@@ -53,7 +58,7 @@ function Routed() {
 export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" limit={4} />
+      <Notifications position="bottom-right" limit={4} />
       <BrowserRouter>
         <SessionProvider>
           <Routed />

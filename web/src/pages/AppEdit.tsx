@@ -63,7 +63,7 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
   const unsaved = app ? !!changes && Object.keys(changes).length > 0 : true;
 
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={submit} noValidate>
       <Group justify="space-between" mb="md" align="flex-start">
         <Stack gap={2}>
           <Group gap="xs">
