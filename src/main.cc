@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       {"--public-url", "public_url", "the URL users reach Sluice at"},
       {"--bootstrap-flink-home", "bootstrap_flink_home",
        "a Flink home to register as the default environment, with a managed cluster 'local'"},
+      {"--web-dir", "web_dir", "folder of the built web console (default web/dist; off: none)"},
   };
   for (const auto& spec : kFlags) {
     serve->add_option_function<std::string>(

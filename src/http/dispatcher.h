@@ -3,6 +3,8 @@
 // access log. Independent of the network so tests and the fuzzer can drive it directly.
 #pragma once
 
+#include <functional>
+
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -19,7 +21,18 @@ class Dispatcher {
   // incoming X-Request-Id) and echoes it in the X-Request-Id header of the response.
   Response Dispatch(Request& request) const;
 
+  // Requests that no route matches and `accepts` takes go to `handler` instead of the JSON 404
+  // (the web console's files). Call before serving starts.
+  void SetFallback(std::function<bool(const Request&)> accepts, Handler handler) {
+    fallback_accepts_ = std::move(accepts);
+    fallback_ = std::move(handler);
+  }
+
  private:
+  Response Run(const Handler& handler, Request& request) const;
+
+  std::function<bool(const Request&)> fallback_accepts_;
+  Handler fallback_;
   const Router& router_;
   Metrics& metrics_;
 };

@@ -76,7 +76,26 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
+  SLUICE_RETURN_IF_ERROR(app->ServeConsole());
   return app;
+}
+
+Status Application::ServeConsole() {
+  std::optional<std::filesystem::path> dir =
+      web::ResolveWebDir(config_.web_dir, web::DefaultWebDirs());
+  if (!dir) {
+    spdlog::info("web console: not served ({})", config_.web_dir == "off"
+                                                     ? "web_dir is off"
+                                                     : "no built console found; `make build` "
+                                                       "builds web/dist");
+    return Status::Ok();
+  }
+  SLUICE_ASSIGN_OR_RETURN(console_, web::StaticSite::Open(*dir));
+  const web::StaticSite* site = console_.get();
+  dispatcher_->SetFallback(&web::StaticSite::Handles,
+                           [site](http::Request& request) { return site->Serve(request); });
+  spdlog::info("web console: served at / from {}", site->root().string());
+  return Status::Ok();
 }
 
 void Application::RegisterOperationalRoutes() {

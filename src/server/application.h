@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "server/config.h"
 #include "store/database.h"
+#include "web/static_site.h"
 
 namespace sluice::system {
 class SystemModule;
@@ -50,6 +51,7 @@ class Application {
   explicit Application(const ServeConfig& config);
   void RegisterOperationalRoutes();
   void RegisterStoreGauges();
+  Status ServeConsole();
 
   ServeConfig config_;
   std::unique_ptr<store::Database> database_;
@@ -59,6 +61,7 @@ class Application {
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
+  std::unique_ptr<web::StaticSite> console_;  // null when no console is served
 };
 
 }  // namespace sluice::server

@@ -95,6 +95,7 @@ const std::vector<Setting>& Settings() {
       IntSetting("cluster_start_timeout_seconds", &ServeConfig::cluster_start_timeout_seconds, 5,
                  3600),
       IntSetting("cluster_stop_grace_seconds", &ServeConfig::cluster_stop_grace_seconds, 1, 600),
+      StringSetting("web_dir", &ServeConfig::web_dir),
   };
   return kSettings;
 }

@@ -34,6 +34,10 @@ struct ServeConfig {
   int cluster_health_seconds = 5;           // how often each cluster's REST API is asked
   int cluster_start_timeout_seconds = 180;  // a managed cluster not ready by then FAILS
   int cluster_stop_grace_seconds = 15;      // SIGTERM, then SIGKILL after this
+  // The built web console served at `/`: empty means this source tree's web/dist (compiled in)
+  // or an installed share/sluice/web when either holds index.html, else none; "off" serves none.
+  // A folder given here must hold index.html, or the server does not start.
+  std::string web_dir;
 
   // host and port split out of `listen`.
   std::string host() const;
