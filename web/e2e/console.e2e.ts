@@ -173,6 +173,7 @@ describe("the console", () => {
     await page.getByText("Give the application a name.").waitFor();
 
     await page.getByLabel("Name").fill(APP);
+    await page.getByText("Give the application a name.").waitFor({ state: "detached" });
     await page.getByLabel("Description").fill("datagen into blackhole");
     await page.getByText("Application mode").click();
     await page.getByLabel("Parallelism").fill("2");
@@ -251,10 +252,12 @@ describe("the console", () => {
     const row = page.getByTestId("clusters-table").getByRole("row", { name: /local-a/ });
     await row.waitFor();
     await expect.poll(() => row.getByTestId("state-badge").textContent()).toBe("STOPPED");
-    await row.getByRole("button", { name: "Events" }).click();
-    await page.getByRole("dialog", { name: "Events of local-a" }).waitFor();
     await shot("clusters");
+    await row.getByRole("button", { name: "Events" }).click();
+    const events = page.getByRole("dialog", { name: "Events of local-a" });
+    await events.getByText(/STOPPED|Nothing has happened/).first().waitFor();
     await page.keyboard.press("Escape");
+    await events.waitFor({ state: "hidden" });
   });
 
   it("logs out", async () => {

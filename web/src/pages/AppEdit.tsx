@@ -7,13 +7,18 @@ import { AppActions } from "../components/AppActions";
 import { CodeEditor } from "../components/CodeEditor";
 import { ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
 import { AppFormValues, FormErrors, createBody, emptyForm, formFromApp, patchBody, validateForm } from "../lib/appForm";
-import { useAction, useLoad } from "../lib/hooks";
+import { useAction, useLoad, usePoll } from "../lib/hooks";
+
+const MOVING = new Set(["DEPLOYING", "INITIALIZING", "CREATED", "RESTARTING", "CANCELLING", "FAILING", "RECONCILING"]);
 import { canEdit, useSession } from "../session";
 
 export function AppEditPage() {
   const { id } = useParams();
   const appId = id ? Number(id) : null;
   const loaded = useLoad(() => (appId ? apps.get(appId) : Promise.resolve(null)), [appId]);
+  // While something is in flight, the state is read again every two seconds.
+  const moving = !!loaded.data && (!!loaded.data.operation || MOVING.has(loaded.data.state));
+  usePoll(loaded.reload, 2000, moving);
   if (appId !== null && !Number.isInteger(appId)) return <ErrorAlert error={new Error(`"${id}" is not an application id.`)} />;
   if (loaded.loading && !loaded.data) return <Loading what="Loading the application" />;
   if (loaded.error) return <ErrorAlert error={loaded.error} title="Could not load the application" onRetry={loaded.reload} />;
@@ -39,7 +44,11 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
     if (!app && values.clusterId === null && first) setValues((v) => ({ ...v, clusterId: first.id }));
   }, [app, clusterList.data, values.clusterId]);
 
-  const set = <K extends keyof AppFormValues>(key: K, value: AppFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof AppFormValues>(key: K, value: AppFormValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    // A field's complaint goes once the person changes it; the next submit checks again.
+    setErrors((e) => (key in e ? { ...e, [key]: undefined } : e));
+  };
   const changes = useMemo(() => (app ? patchBody(app, values) : null), [app, values]);
 
   async function submit(event: FormEvent) {
