@@ -276,6 +276,27 @@ describe("the console", () => {
     expect(await page.getByRole("heading", { name: APP }).count()).toBe(0);
     await page.goto(appUrl + "/versions");
     await page.getByText("Could not load the application").waitFor();
+  });
+
+  it("changes the password from the user menu", async () => {
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "Change password" }).click();
+    const dialog = page.getByRole("dialog", { name: "Change password" });
+    const fields = dialog.locator('input[type="password"]');
+    await fields.nth(0).fill("not-my-password");
+    await fields.nth(1).fill(BOB_PASSWORD + "-new");
+    await fields.nth(2).fill(BOB_PASSWORD + "-new");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    // The API's refusal, in words, and the dialog stays.
+    await dialog.getByRole("alert").waitFor();
+    await fields.nth(0).fill(BOB_PASSWORD);
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    // This session goes on (only the others end); the new password works from now on.
+    await page.goto(sluice.url + "/apps");
+    await page.getByRole("heading", { name: "Applications", exact: true }).waitFor();
+    await logout();
+    await login("bob", BOB_PASSWORD + "-new");
     await logout();
   });
 
