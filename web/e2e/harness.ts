@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BrowserContext, chromium } from "playwright-core";
+import { Browser, BrowserContext, chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "..", "..");
@@ -124,4 +124,11 @@ export function screenshotDir(): string {
   const dir = process.env.SLUICE_SCREENSHOT_DIR ?? join(repoRoot, "docs", "screenshots");
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+// A browser of its own (Playwright gives it a fresh temporary profile), for measuring a first visit.
+export async function launchFreshBrowser(): Promise<Browser> {
+  const executablePath = process.env.SLUICE_CHROMIUM ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: run scripts/install-deps.sh test`);
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
