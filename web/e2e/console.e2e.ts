@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { flinkHome, launchBrowser, launchFreshBrowser, screenshotDir, Sluice, startSluice } from "./harness";
 
 const ADMIN_PASSWORD = "e2e-admin-Secret-1";
@@ -54,12 +54,23 @@ async function setEditor(testId: string, text: string) {
   await page.keyboard.insertText(text);
 }
 
+// What the test needs (the server, Chromium) missing makes every step fail, never skip.
+let setupError: unknown = null;
+
 beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "sluice-e2e-scratch-"));
-  sluice = await startSluice(ADMIN_PASSWORD);
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.setDefaultTimeout(15_000);
+  try {
+    scratch = mkdtempSync(join(tmpdir(), "sluice-e2e-scratch-"));
+    sluice = await startSluice(ADMIN_PASSWORD);
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+  } catch (error) {
+    setupError = error;
+  }
+});
+
+beforeEach(() => {
+  if (setupError) throw setupError;
 });
 
 // A failed step leaves a picture of the page and the server's log behind, named in the output.
