@@ -224,8 +224,10 @@ std::shared_ptr<const StaticSite::Entry> StaticSite::Load(const std::string& rel
     }
     if (entry->gzip.size() >= entry->body.size()) entry->gzip.clear();
   }
-  auto ticks = std::chrono::duration_cast<std::chrono::microseconds>(mtime.time_since_epoch());
-  entry->etag = fmt::format("\"{:x}-{:x}\"", size, static_cast<uint64_t>(ticks.count()));
+  // From the content (FNV-1a), so it survives restarts and is the same on every server.
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : entry->body) hash = (hash ^ c) * 1099511628211ull;
+  entry->etag = fmt::format("\"{:x}-{:016x}\"", entry->body.size(), hash);
   std::lock_guard lock(mutex_);
   cache_[relative] = entry;
   return entry;

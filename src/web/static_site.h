@@ -63,7 +63,7 @@ class StaticSite {
     uintmax_t size = 0;
     std::string body;
     std::string gzip;  // empty when not compressible
-    std::string etag;
+    std::string etag;  // from the size and an FNV-1a hash of the content
   };
   // The file's entry, read (and compressed) when first asked or changed on disk; nullptr when it
   // is not a regular file inside the root.
