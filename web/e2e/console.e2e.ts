@@ -23,6 +23,9 @@ const shots = screenshotDir();
 const scratchKept = mkdtempSync(join(tmpdir(), "sluice-e2e-failures-"));
 
 async function shot(name: string) {
+  // Works at 1280 px: nothing wider than the window.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${name} is ${width} px wide`).toBeLessThanOrEqual(1280);
   // Without the passing notifications, so each picture shows the page itself.
   await page.screenshot({ path: join(shots, `${name}.png`), style: ".mantine-Notifications-root { display: none !important; }" });
 }
@@ -263,6 +266,14 @@ describe("the console", () => {
     await choose("Compare", /^v1/);
     await expect.poll(() => diff.locator("td.add").allTextContents()).toContain("INSERT INTO snk SELECT id FROM src WHERE id > 0;");
     await shot("versions");
+
+    // Restoring the first version makes it the newest, and the newest equals the first again.
+    await versions.getByRole("row", { name: /^v1 / }).getByRole("button", { name: "Restore" }).click();
+    await versions.getByRole("cell", { name: "restored version 1" }).waitFor();
+    expect(await versions.locator("tbody tr").count()).toBe(4);
+    await expect.poll(() => page.getByRole("combobox", { name: "with", exact: true }).inputValue()).toMatch(/^v4/);
+    await expect.poll(() => page.getByRole("combobox", { name: "Compare", exact: true }).inputValue()).toMatch(/^v1/);
+    await page.getByText("These versions are the same.").waitFor();
   });
 
   it("registers clusters, saying why one that does not answer is refused", async () => {

@@ -32,7 +32,13 @@ export function AppVersionsPage() {
 
   async function restore(n: number) {
     const outcome = await action.run(`Restoring version ${n}`, () => apps.restoreVersion(appId, n), `Version ${n} restored as the newest version`);
-    if (outcome.ok) { versions.reload(); app.reload(); setRight(null); setLeft(null); }
+    // Then compare the version restored with the new one it made (the same, by definition).
+    if (outcome.ok) {
+      versions.reload();
+      app.reload();
+      setLeft(n);
+      setRight(outcome.value.draft_version ?? null);
+    }
   }
 
   if (app.error) return <ErrorAlert error={app.error} title="Could not load the application" onRetry={app.reload} />;
