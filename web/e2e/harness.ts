@@ -93,6 +93,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
     viewport: { width: 1280, height: 800 },
     locale: "en-GB",
     timezoneId: "UTC",
+    reducedMotion: "reduce", // no transitions half-way in a screenshot
   });
   return {
     context,

@@ -19,7 +19,8 @@ import { SessionProvider, useSession } from "./session";
 const AppEditPage = lazy(() => import("./pages/AppEdit").then((m) => ({ default: m.AppEditPage })));
 const AppVersionsPage = lazy(() => import("./pages/AppVersions").then((m) => ({ default: m.AppVersionsPage })));
 
-const theme = createTheme({ primaryColor: "blue", defaultRadius: "sm" });
+// Without animations for people who ask their system for less motion (and for the tests).
+const theme = createTheme({ primaryColor: "blue", defaultRadius: "sm", respectReducedMotion: true });
 
 function Guarded() {
   const { me, loading } = useSession();
