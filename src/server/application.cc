@@ -33,6 +33,8 @@ Result<std::unique_ptr<Application>> Application::Create(
     const ServeConfig& config, const Clock& clock,
     const std::optional<std::string>& admin_password) {
   std::unique_ptr<Application> app(new Application(config));
+  // First, so that a wrong web_dir stops the start before anything is created.
+  SLUICE_RETURN_IF_ERROR(app->OpenConsole());
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
@@ -76,11 +78,15 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
-  SLUICE_RETURN_IF_ERROR(app->ServeConsole());
+  if (app->console_) {
+    const web::StaticSite* site = app->console_.get();
+    app->dispatcher_->SetFallback(&web::StaticSite::Handles,
+                                  [site](http::Request& request) { return site->Serve(request); });
+  }
   return app;
 }
 
-Status Application::ServeConsole() {
+Status Application::OpenConsole() {
   std::optional<std::filesystem::path> dir =
       web::ResolveWebDir(config_.web_dir, web::DefaultWebDirs());
   if (!dir) {
@@ -91,10 +97,7 @@ Status Application::ServeConsole() {
     return Status::Ok();
   }
   SLUICE_ASSIGN_OR_RETURN(console_, web::StaticSite::Open(*dir));
-  const web::StaticSite* site = console_.get();
-  dispatcher_->SetFallback(&web::StaticSite::Handles,
-                           [site](http::Request& request) { return site->Serve(request); });
-  spdlog::info("web console: served at / from {}", site->root().string());
+  spdlog::info("web console: served at / from {}", console_->root().string());
   return Status::Ok();
 }
 

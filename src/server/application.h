@@ -51,7 +51,7 @@ class Application {
   explicit Application(const ServeConfig& config);
   void RegisterOperationalRoutes();
   void RegisterStoreGauges();
-  Status ServeConsole();
+  Status OpenConsole();  // the web console's folder, when there is one
 
   ServeConfig config_;
   std::unique_ptr<store::Database> database_;
