@@ -207,6 +207,8 @@ describe("the console", () => {
     await page.getByLabel("Name").fill(APP);
     await page.getByText("Give the application a name.").waitFor({ state: "detached" });
     await page.getByLabel("Description").fill("datagen into blackhole");
+    await page.getByPlaceholder("Add a tag").fill("demo");
+    await page.keyboard.press("Enter");
     await page.getByText("Application mode").click();
     await page.getByLabel("Parallelism").fill("2");
     await page.getByRole("button", { name: "Add option" }).click();
@@ -225,8 +227,10 @@ describe("the console", () => {
     const row = page.getByTestId(`app-row-${APP}`);
     await row.waitFor();
     await expect.poll(() => row.getByTestId("state-badge").textContent()).toBe("NEW");
-    // Search narrows the list; a search for something else empties it, with a way back.
-    await page.getByLabel("Search").fill("blackhole");
+    // Search narrows the list (description and tags); a search for something else empties it,
+    // with a way back.
+    await row.getByText("demo", { exact: true }).waitFor();
+    await page.getByLabel("Search").fill("blackhole demo");
     await row.waitFor();
     await page.getByLabel("Search").fill("no-such-app");
     await page.getByText("Nothing matches these filters").waitFor();

@@ -52,6 +52,14 @@ describe("bodies", () => {
     expect(patchBody(saved, formFromApp(saved))).toEqual({});
   });
 
+  it("sends tags without blanks and repeats, and patches them only when they changed", () => {
+    const values = { ...emptyForm(1, 1), name: "a", mode: "application" as const, tags: [" kafka ", "", "kafka", "es"] };
+    expect(createBody(values).tags).toEqual(["kafka", "es"]);
+    const tagged = { ...saved, tags: ["kafka"] };
+    expect(patchBody(tagged, { ...formFromApp(tagged), tags: ["kafka", " "] })).toEqual({});
+    expect(patchBody(tagged, { ...formFromApp(tagged), tags: ["kafka", "es"] })).toEqual({ tags: ["kafka", "es"] });
+  });
+
   it("patches only the changed fields, with the note", () => {
     const values = { ...formFromApp(saved), sql: "SELECT 2;", note: "second" };
     expect(patchBody(saved, values)).toEqual({ sql: "SELECT 2;", note: "second" });

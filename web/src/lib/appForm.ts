@@ -10,6 +10,7 @@ export interface OptionRow {
 export interface AppFormValues {
   name: string;
   description: string;
+  tags: string[];
   teamId: number | null;
   flinkEnvId: number | null;
   mode: "session" | "application";
@@ -45,6 +46,7 @@ export function emptyForm(teamId: number | null, flinkEnvId: number | null): App
   return {
     name: "",
     description: "",
+    tags: [],
     teamId,
     flinkEnvId,
     mode: "session",
@@ -62,6 +64,7 @@ export function formFromApp(app: App): AppFormValues {
   return {
     name: app.name,
     description: app.description ?? "",
+    tags: app.tags ?? [],
     teamId: app.team_id,
     flinkEnvId: app.flink_env_id ?? null,
     mode: app.target?.mode === "application" ? "application" : "session",
@@ -114,6 +117,16 @@ export function dynamicPropertiesError(text: string): string | undefined {
   return undefined;
 }
 
+// Tags without blanks and repeats, in the order given.
+export function cleanTags(tags: string[]): string[] {
+  const out: string[] = [];
+  for (const tag of tags) {
+    const t = tag.trim();
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
 function optionsObject(rows: OptionRow[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const row of rows) {
@@ -143,6 +156,7 @@ export function createBody(values: AppFormValues) {
     team_id: values.teamId as number,
     kind: "sql" as const,
     description: values.description,
+    tags: cleanTags(values.tags),
     ...specFromForm(values),
   };
 }
@@ -152,6 +166,8 @@ export function patchBody(before: App, values: AppFormValues): Record<string, un
   const body: Record<string, unknown> = {};
   if (values.name.trim() !== before.name) body.name = values.name.trim();
   if (values.description !== (before.description ?? "")) body.description = values.description;
+  const tags = cleanTags(values.tags);
+  if (JSON.stringify(tags) !== JSON.stringify(before.tags ?? [])) body.tags = tags;
   const spec = specFromForm(values) as Record<string, unknown>;
   const old = before as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {

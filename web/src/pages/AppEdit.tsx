@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Anchor, Button, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Tabs, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { ActionIcon, Alert, Anchor, Button, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Tabs, TagsInput, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { FormEvent, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { apps, clusters, flinkEnvs } from "../api/endpoints";
@@ -139,6 +139,7 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
             <Stack>
               <TextInput label="Name" required value={values.name} onChange={(e) => set("name", e.currentTarget.value)} error={errors.name} readOnly={!editable} />
               <TextInput label="Description" value={values.description} onChange={(e) => set("description", e.currentTarget.value)} readOnly={!editable} />
+              <TagsInput label="Tags" placeholder="Add a tag" description="Enter after each; search finds them" value={values.tags} onChange={(v) => set("tags", v)} readOnly={!editable} clearable />
               <Select label="Team" data={(app ? me?.teams ?? [] : teams).map((t) => ({ value: String(t.id), label: t.name }))} value={values.teamId ? String(values.teamId) : null} onChange={(v) => set("teamId", v ? Number(v) : null)} disabled={!!app} error={errors.teamId} allowDeselect={false} placeholder={teams.length ? "Choose a team" : "You are in no team you may edit"} />
               <Select label="Flink environment" data={envOptions} value={values.flinkEnvId ? String(values.flinkEnvId) : null} onChange={(v) => set("flinkEnvId", v ? Number(v) : null)} placeholder={envOptions.length ? "The default" : "No environment registered"} clearable disabled={!editable} />
               <Stack gap={4}>

@@ -68,6 +68,9 @@ export function AppsPage() {
                 <Table.Td>
                   <Anchor component={Link} to={`/apps/${app.id}`} fw={500}>{app.name}</Anchor>
                   {app.description && <Text size="xs" c="dimmed" lineClamp={1}>{app.description}</Text>}
+                  {(app.tags ?? []).length > 0 && (
+                    <Group gap={4} mt={2}>{(app.tags ?? []).map((tag) => <Badge key={tag} size="xs" variant="light" color="gray">{tag}</Badge>)}</Group>
+                  )}
                 </Table.Td>
                 {allTeams && <Table.Td>{teamName(app.team_id)}</Table.Td>}
                 <Table.Td><Badge variant="outline" size="sm">{app.kind.toUpperCase()}</Badge></Table.Td>
