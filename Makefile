@@ -12,7 +12,7 @@ DATA_DIR ?= ./var
 PROVISION := scripts/provision
 
 .PHONY: all deps deps-test build run test unit functional format format-check bench fuzz clean \
-	provision provision-test
+	provision provision-test web web-test
 
 all: build
 
@@ -25,8 +25,29 @@ deps-test:
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-build: $(BUILD_DIR)/build.ninja
+build: $(BUILD_DIR)/build.ninja web
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The web console (web/README.md): `npm ci` when the lock file changed, `vite build` into web/dist
+# when a source changed; both are skipped when nothing did. `sluice serve` finds web/dist itself.
+# SLUICE_SKIP_WEB=1 skips it (a server without the console answers only the API).
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	@scripts/check-node.sh
+	cd web && npm ci --no-audit --no-fund --prefer-offline
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run --silent build
+ifeq ($(SLUICE_SKIP_WEB),1)
+web:
+	@echo "web: skipped (SLUICE_SKIP_WEB=1)"
+else
+web: web/dist/index.html
+endif
+
+# The console's own tests alone: vitest, then Playwright against a real server (needs `make build`).
+web-test: deps-test build
+	@scripts/run-tests.sh web
 
 # Installs what is missing, builds, provisions the default Flink (1.20.5, with connectors) and
 # starts Sluice on SQLite in $(DATA_DIR), with that Flink as its first runtime.

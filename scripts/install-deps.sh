@@ -20,10 +20,10 @@ mode="${1:-run}"
 
 run_packages=(build-essential cmake ninja-build pkg-config libboost-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libmariadb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libsodium-dev libzip-dev libjemalloc-dev libcli11-dev libgtest-dev libgmock-dev curl
+  libcurl4-openssl-dev zlib1g-dev libsodium-dev libzip-dev libjemalloc-dev libcli11-dev libgtest-dev libgmock-dev curl
   openjdk-17-jdk-headless maven python3 python3-pip)
 test_packages=(postgresql mariadb-server mariadb-client clang libclang-rt-14-dev clang-format wrk
-  libbenchmark-dev)
+  libbenchmark-dev chromium fonts-liberation)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

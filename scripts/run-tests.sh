@@ -9,6 +9,10 @@
 #   functional-sqlite       build/sluice_functional_tests (the real `sluice serve` over HTTP, the CLI
 #   functional-postgresql   against it, kill -9, SIGTERM) with SLUICE_TEST_DB_URL unset, then the
 #   functional-mariadb      PostgreSQL URL, then the MariaDB URL
+#   web                     the web console: its vitest unit tests, then the Playwright end-to-end
+#                           test (playwright-core driving Debian's chromium) against a real
+#                           `sluice serve` on a free loopback port with a fresh data folder; it
+#                           saves screenshots to docs/screenshots/ (web/README.md)
 #   flink-live              the submitter's live suite: real bin/flink against session clusters it
 #                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,
 #                           SLUICE_TEST_JOB_DIR)
@@ -151,6 +155,22 @@ stage functional-postgresql needs_db PostgreSQL "$pg_url" env SLUICE_TEST_DB_URL
 stage functional-mariadb needs_db MariaDB "$my_url" env SLUICE_TEST_DB_URL="$my_url" \
   "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=-*Flink*'
 
+# web_tests: the console's unit tests and its end-to-end test; both run, either failing fails.
+web_tests() {
+  local rc=0 binary="$build/sluice"
+  [[ $binary == /* ]] || binary="$PWD/$binary"
+  [[ -x $binary ]] || { echo "no $binary: build first (make build): failing"; return 1; }
+  [[ -f web/dist/index.html ]] || { echo "no web/dist/index.html: make build builds it: failing"; return 1; }
+  if [[ ! -f web/node_modules/.package-lock.json ]]; then
+    (cd web && npm ci --no-audit --no-fund --prefer-offline) || return 1
+  fi
+  (cd web && npx vitest run) || rc=1
+  (cd web && SLUICE_BINARY="$binary" SLUICE_FIRST_LOAD_FILE="$work/first-load.txt" \
+    npx vitest run --config vitest.e2e.config.ts) || rc=1
+  [[ -f $work/first-load.txt ]] && cat "$work/first-load.txt"
+  return $rc
+}
+
 # rest_live: for each provisioned Flink, a standalone session cluster started by Flink's own
 # start-cluster.sh (scripts/flink-session.sh), and the REST client's live suite against it.
 rest_live() {
@@ -181,6 +201,7 @@ runner_live() {
   IFS=: read -ra homes <<<"$SLUICE_TEST_FLINK_HOMES"
   tests/runner/live-test.sh "${homes[@]}"
 }
+stage web web_tests
 
 stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
 stage flink-rest-live rest_live

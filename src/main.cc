@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
       {"--bootstrap-flink-home", "bootstrap_flink_home",
        "a Flink home to register as the default environment, with a managed cluster 'local'"},
       {"--runner-jar", "runner_jar", "the SQL runner jar (scripts/provision/runner.sh)"},
+      {"--web-dir", "web_dir", "folder of the built web console (default web/dist; off: none)"},
   };
   for (const auto& spec : kFlags) {
     serve->add_option_function<std::string>(

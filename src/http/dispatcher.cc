@@ -36,6 +36,22 @@ uint64_t Dispatcher::BodyLimit(std::string_view method, std::string_view path,
   return std::max(server_limit, match.route->doc.max_body_bytes);
 }
 
+Response Dispatcher::Run(const Handler& handler, Request& request) const {
+  try {
+    return handler(request);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id, request.method,
+                  request.route, RedactSecrets(e.what()));
+  } catch (...) {
+    spdlog::error("request {} {} {}: unhandled exception", request.request_id, request.method,
+                  request.route);
+  }
+  return ErrorResponse(
+      Error(ErrorCode::INTERNAL,
+            "internal error; see the server log for request " + request.request_id),
+      request.request_id);
+}
+
 Response Dispatcher::Dispatch(Request& request) const {
   auto started = std::chrono::steady_clock::now();
   std::string incoming = request.Header("x-request-id");
@@ -44,7 +60,10 @@ Response Dispatcher::Dispatch(Request& request) const {
   Response response;
   std::string route_label = "unmatched";
   Router::Match match = router_.Find(request.method, request.path);
-  if (match.kind == Router::MatchKind::kNotFound) {
+  if (match.kind == Router::MatchKind::kNotFound && fallback_ && fallback_accepts_(request)) {
+    route_label = "static";
+    response = Run(fallback_, request);
+  } else if (match.kind == Router::MatchKind::kNotFound) {
     response =
         ErrorResponse(Error(ErrorCode::ROUTE_NOT_FOUND, "no such route"), request.request_id);
   } else if (match.kind == Router::MatchKind::kMethodNotAllowed) {
@@ -59,25 +78,7 @@ Response Dispatcher::Dispatch(Request& request) const {
     request.route = match.route->pattern;
     request.path_params = std::move(match.params);
     route_label = match.route->pattern;
-    try {
-      response = match.route->handler(request);
-    } catch (const std::exception& e) {
-      spdlog::error("request {} {} {}: unhandled exception: {}", request.request_id, request.method,
-                    request.route, RedactSecrets(e.what()));
-      response = ErrorResponse(Error(ErrorCode::INTERNAL,
-                                     "internal error; see the server log "
-                                     "for request " +
-                                         request.request_id),
-                               request.request_id);
-    } catch (...) {
-      spdlog::error("request {} {} {}: unhandled exception", request.request_id, request.method,
-                    request.route);
-      response = ErrorResponse(Error(ErrorCode::INTERNAL,
-                                     "internal error; see the server log "
-                                     "for request " +
-                                         request.request_id),
-                               request.request_id);
-    }
+    response = Run(match.route->handler, request);
   }
   response.headers.emplace_back("X-Request-Id", request.request_id);
   double seconds =

@@ -3,6 +3,8 @@
 // access log. Independent of the network so tests and the fuzzer can drive it directly.
 #pragma once
 
+#include <functional>
+
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -22,8 +24,18 @@ class Dispatcher {
   // The body limit for a request to `method` `path`: the route's RouteDoc::max_body_bytes when it
   // is larger than `server_limit`, else `server_limit` (also for paths no route matches).
   uint64_t BodyLimit(std::string_view method, std::string_view path, uint64_t server_limit) const;
+  // Requests that no route matches and `accepts` takes go to `handler` instead of the JSON 404
+  // (the web console's files). Call before serving starts.
+  void SetFallback(std::function<bool(const Request&)> accepts, Handler handler) {
+    fallback_accepts_ = std::move(accepts);
+    fallback_ = std::move(handler);
+  }
 
  private:
+  Response Run(const Handler& handler, Request& request) const;
+
+  std::function<bool(const Request&)> fallback_accepts_;
+  Handler fallback_;
   const Router& router_;
   Metrics& metrics_;
 };

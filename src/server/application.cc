@@ -38,6 +38,8 @@ Result<std::unique_ptr<Application>> Application::Create(
     const ServeConfig& config, const Clock& clock,
     const std::optional<std::string>& admin_password) {
   std::unique_ptr<Application> app(new Application(config));
+  // First, so that a wrong web_dir stops the start before anything is created.
+  SLUICE_RETURN_IF_ERROR(app->OpenConsole());
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
@@ -107,7 +109,27 @@ Result<std::unique_ptr<Application>> Application::Create(
   }
   app->RegisterStoreGauges();
   app->dispatcher_ = std::make_unique<http::Dispatcher>(app->router_, app->metrics_);
+  if (app->console_) {
+    const web::StaticSite* site = app->console_.get();
+    app->dispatcher_->SetFallback(&web::StaticSite::Handles,
+                                  [site](http::Request& request) { return site->Serve(request); });
+  }
   return app;
+}
+
+Status Application::OpenConsole() {
+  std::optional<std::filesystem::path> dir =
+      web::ResolveWebDir(config_.web_dir, web::DefaultWebDirs());
+  if (!dir) {
+    spdlog::info("web console: not served ({})", config_.web_dir == "off"
+                                                     ? "web_dir is off"
+                                                     : "no built console found; `make build` "
+                                                       "builds web/dist");
+    return Status::Ok();
+  }
+  SLUICE_ASSIGN_OR_RETURN(console_, web::StaticSite::Open(*dir));
+  spdlog::info("web console: served at / from {}", console_->root().string());
+  return Status::Ok();
 }
 
 void Application::RegisterOperationalRoutes() {

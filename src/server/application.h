@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "server/config.h"
 #include "store/database.h"
+#include "web/static_site.h"
 
 namespace sluice::system {
 class SystemModule;
@@ -55,6 +56,7 @@ class Application {
   explicit Application(const ServeConfig& config);
   void RegisterOperationalRoutes();
   void RegisterStoreGauges();
+  Status OpenConsole();  // the web console's folder, when there is one
 
   ServeConfig config_;
   std::unique_ptr<store::Database> database_;
@@ -66,6 +68,7 @@ class Application {
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
+  std::unique_ptr<web::StaticSite> console_;  // null when no console is served
 };
 
 }  // namespace sluice::server

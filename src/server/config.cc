@@ -119,6 +119,7 @@ const std::vector<Setting>& Settings() {
       StringSetting("maven_local_repository", &ServeConfig::maven_local_repository),
       IntSetting("resolve_timeout_seconds", &ServeConfig::resolve_timeout_seconds, 1, 3600),
       IntSetting("max_upload_bytes", &ServeConfig::max_upload_bytes, 1024, int64_t{1} << 32),
+      StringSetting("web_dir", &ServeConfig::web_dir),
   };
   return kSettings;
 }

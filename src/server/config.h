@@ -48,6 +48,10 @@ struct ServeConfig {
   std::string maven_local_repository;
   int resolve_timeout_seconds = 300;
   uint64_t max_upload_bytes = uint64_t{256} << 20;
+  // The built web console served at `/`: empty means this source tree's web/dist (compiled in)
+  // or an installed share/sluice/web when either holds index.html, else none; "off" serves none.
+  // A folder given here must hold index.html, or the server does not start.
+  std::string web_dir;
 
   // host and port split out of `listen`.
   std::string host() const;

@@ -1,0 +1,84 @@
+// Every call the console makes, by area. Pages use these, never fetch() directly.
+import { api, Query } from "./client";
+import type {
+  ApiToken, App, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, FlinkEnv, List, Me,
+  Member, Operation, Team, User,
+} from "./types";
+
+export const auth = {
+  login: (username: string, password: string) =>
+    api.post<{ token: string; expires_at: string; user: User }>("/api/v1/auth/login", { username, password }),
+  logout: () => api.post<void>("/api/v1/auth/logout"),
+  me: () => api.get<Me>("/api/v1/me"),
+  changePassword: (current_password: string, new_password: string) =>
+    api.post<void>("/api/v1/me/password", { current_password, new_password }),
+};
+
+const ALL = { limit: 1000 };
+
+export const users = {
+  list: (query?: Query) => api.get<List<User>>("/api/v1/users", { ...ALL, ...query }),
+  create: (body: { username: string; password: string; display_name?: string; email?: string; is_admin?: boolean }) =>
+    api.post<User>("/api/v1/users", body),
+  update: (id: number, body: Partial<Pick<User, "display_name" | "email" | "is_admin" | "disabled">> & { password?: string }) =>
+    api.patch<User>(`/api/v1/users/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/users/${id}`),
+};
+
+export const teams = {
+  list: () => api.get<List<Team>>("/api/v1/teams", ALL),
+  create: (body: { name: string; description?: string }) => api.post<Team>("/api/v1/teams", body),
+  update: (id: number, body: { name?: string; description?: string }) => api.patch<Team>(`/api/v1/teams/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/teams/${id}`),
+  members: (id: number) => api.get<List<Member>>(`/api/v1/teams/${id}/members`, ALL),
+  addMember: (id: number, body: { user_id?: number; username?: string; role: string }) =>
+    api.post<Member>(`/api/v1/teams/${id}/members`, body),
+  setRole: (id: number, userId: number, role: string) =>
+    api.patch<Member>(`/api/v1/teams/${id}/members/${userId}`, { role }),
+  removeMember: (id: number, userId: number) => api.del(`/api/v1/teams/${id}/members/${userId}`),
+};
+
+export const tokens = {
+  list: (all = false) => api.get<List<ApiToken>>("/api/v1/tokens", { ...ALL, all: all ? 1 : undefined }),
+  create: (body: { name: string; team_id: number; expires_at?: string }) => api.post<ApiToken>("/api/v1/tokens", body),
+  remove: (id: number) => api.del(`/api/v1/tokens/${id}`),
+};
+
+export const flinkEnvs = {
+  list: () => api.get<List<FlinkEnv>>("/api/v1/flink-envs", ALL),
+  create: (body: { name: string; home: string }) => api.post<FlinkEnv>("/api/v1/flink-envs", body),
+  sync: (id: number) => api.post<FlinkEnv>(`/api/v1/flink-envs/${id}/sync`),
+  setDefault: (id: number) => api.patch<FlinkEnv>(`/api/v1/flink-envs/${id}`, { default: true }),
+  remove: (id: number) => api.del(`/api/v1/flink-envs/${id}`),
+};
+
+export const clusters = {
+  list: () => api.get<List<Cluster>>("/api/v1/clusters", ALL),
+  get: (id: number) => api.get<Cluster>(`/api/v1/clusters/${id}`),
+  create: (body: { name: string; kind: string; flink_env_id?: number; addresses?: string[]; config?: Record<string, string> }) =>
+    api.post<Cluster>("/api/v1/clusters", body),
+  start: (id: number) => api.post<Cluster>(`/api/v1/clusters/${id}/start`),
+  stop: (id: number) => api.post<Cluster>(`/api/v1/clusters/${id}/stop`),
+  remove: (id: number) => api.del(`/api/v1/clusters/${id}`),
+  events: (id: number) => api.get<List<ClusterEvent>>(`/api/v1/clusters/${id}/events`, { limit: 100 }),
+};
+
+// Applications. The actions (deploy, stop, savepoint) and the detail reads (events, logs,
+// savepoints) are being added to the API; they live here so each page only names them.
+export const apps = {
+  list: (query?: Query) => api.get<List<App>>("/api/v1/apps", { ...ALL, ...query }),
+  get: (id: number) => api.get<App>(`/api/v1/apps/${id}`),
+  create: (body: AppSpec & { name: string; team_id: number; kind: "sql" | "jar"; description?: string }) =>
+    api.post<App>("/api/v1/apps", body),
+  update: (id: number, body: Partial<AppSpec> & { name?: string; description?: string; note?: string }) =>
+    api.patch<App>(`/api/v1/apps/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/apps/${id}`),
+  versions: (id: number) => api.get<List<AppVersionSummary>>(`/api/v1/apps/${id}/versions`, ALL),
+  version: (id: number, n: number) => api.get<AppVersion>(`/api/v1/apps/${id}/versions/${n}`),
+  restoreVersion: (id: number, n: number) => api.post<App>(`/api/v1/apps/${id}/versions/${n}/restore`),
+  deploy: (id: number, body: { restore: string; allow_non_restored_state?: boolean }) =>
+    api.post<Operation>(`/api/v1/apps/${id}/deploy`, body),
+  stop: (id: number, body: { savepoint: boolean; drain?: boolean }) => api.post<Operation>(`/api/v1/apps/${id}/stop`, body),
+  savepoint: (id: number) => api.post<Operation>(`/api/v1/apps/${id}/savepoints`),
+  operation: (id: number) => api.get<Operation>(`/api/v1/operations/${id}`),
+};

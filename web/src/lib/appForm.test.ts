@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import type { App } from "../api/types";
+import { createBody, dynamicPropertiesError, emptyForm, formFromApp, patchBody, validateForm } from "./appForm";
+
+const saved: App = {
+  id: 7, team_id: 1, name: "orders", kind: "sql", state: "NEW", description: "",
+  flink_env_id: 1, target: { mode: "session", cluster_id: 3 }, sql: "SELECT 1;", parallelism: 2,
+  options: { "taskmanager.numberOfTaskSlots": 2 }, config_yaml: "", dynamic_properties: "",
+};
+
+describe("validateForm", () => {
+  it("asks for a name, a team, a session cluster and SQL", () => {
+    const errors = validateForm({ ...emptyForm(null, null), sql: " " });
+    expect(Object.keys(errors).sort()).toEqual(["clusterId", "name", "sql", "teamId"]);
+  });
+
+  it("accepts a complete form and application mode without a cluster", () => {
+    const values = { ...emptyForm(1, 1), name: "orders-to-es", mode: "application" as const };
+    expect(validateForm(values)).toEqual({});
+  });
+
+  it("rejects bad names, parallelism and duplicate option keys", () => {
+    const values = {
+      ...emptyForm(1, 1), name: "bad name", clusterId: 2, parallelism: 0,
+      options: [{ key: "a", value: "1" }, { key: "a", value: "2" }],
+    };
+    const errors = validateForm(values);
+    expect(errors.name).toMatch(/letters/);
+    expect(errors.parallelism).toMatch(/1 to 100000/);
+    expect(errors.options).toBe("The option a is given twice.");
+  });
+
+  it("names the bad line of the dynamic properties", () => {
+    expect(dynamicPropertiesError("-Da=1\n# comment\n\nstate.backend=rocksdb")).toBe("Line 4: write -Dkey=value.");
+    expect(dynamicPropertiesError("-Dyarn.application.queue=q\n-Dtable.exec.state.ttl=1 h")).toBeUndefined();
+  });
+});
+
+describe("bodies", () => {
+  it("sends a SQL app with its target and options", () => {
+    const values = {
+      ...emptyForm(1, 2), name: " orders ", clusterId: 5,
+      options: [{ key: " a ", value: " 1 " }, { key: "", value: "" }],
+    };
+    expect(createBody(values)).toMatchObject({
+      name: "orders", team_id: 1, kind: "sql", flink_env_id: 2,
+      target: { mode: "session", cluster_id: 5 }, options: { a: "1" }, parallelism: 1,
+    });
+  });
+
+  it("patches nothing when nothing changed, options compared as text", () => {
+    expect(patchBody(saved, formFromApp(saved))).toEqual({});
+  });
+
+  it("sends tags without blanks and repeats, and patches them only when they changed", () => {
+    const values = { ...emptyForm(1, 1), name: "a", mode: "application" as const, tags: [" kafka ", "", "kafka", "es"] };
+    expect(createBody(values).tags).toEqual(["kafka", "es"]);
+    const tagged = { ...saved, tags: ["kafka"] };
+    expect(patchBody(tagged, { ...formFromApp(tagged), tags: ["kafka", " "] })).toEqual({});
+    expect(patchBody(tagged, { ...formFromApp(tagged), tags: ["kafka", "es"] })).toEqual({ tags: ["kafka", "es"] });
+  });
+
+  it("patches only the changed fields, with the note", () => {
+    const values = { ...formFromApp(saved), sql: "SELECT 2;", note: "second" };
+    expect(patchBody(saved, values)).toEqual({ sql: "SELECT 2;", note: "second" });
+    const moved = { ...formFromApp(saved), mode: "application" as const };
+    expect(patchBody(saved, moved)).toEqual({ target: { mode: "application" } });
+  });
+});

@@ -1,0 +1,203 @@
+// The application form's values and their translation to and from the API's app body: options as
+// "key = value" rows, the target as mode + cluster, checks a person sees before anything is sent.
+import type { App, AppSpec } from "../api/types";
+
+export interface OptionRow {
+  key: string;
+  value: string;
+}
+
+export interface AppFormValues {
+  name: string;
+  description: string;
+  tags: string[];
+  teamId: number | null;
+  flinkEnvId: number | null;
+  mode: "session" | "application";
+  clusterId: number | null;
+  sql: string;
+  parallelism: number;
+  options: OptionRow[];
+  configYaml: string;
+  dynamicProperties: string;
+  note: string;
+}
+
+export const NEW_APP_SQL = `-- A Flink SQL job: generated rows into a blackhole sink.
+CREATE TABLE source_table (
+  id BIGINT,
+  payload STRING
+) WITH (
+  'connector' = 'datagen',
+  'rows-per-second' = '5'
+);
+
+CREATE TABLE sink_table (
+  id BIGINT,
+  payload STRING
+) WITH (
+  'connector' = 'blackhole'
+);
+
+INSERT INTO sink_table SELECT id, payload FROM source_table;
+`;
+
+export function emptyForm(teamId: number | null, flinkEnvId: number | null): AppFormValues {
+  return {
+    name: "",
+    description: "",
+    tags: [],
+    teamId,
+    flinkEnvId,
+    mode: "session",
+    clusterId: null,
+    sql: NEW_APP_SQL,
+    parallelism: 1,
+    options: [],
+    configYaml: "",
+    dynamicProperties: "",
+    note: "",
+  };
+}
+
+export function formFromApp(app: App): AppFormValues {
+  return {
+    name: app.name,
+    description: app.description ?? "",
+    tags: app.tags ?? [],
+    teamId: app.team_id,
+    flinkEnvId: app.flink_env_id ?? null,
+    mode: app.target?.mode === "application" ? "application" : "session",
+    clusterId: app.target?.cluster_id ?? null,
+    sql: app.sql ?? "",
+    parallelism: app.parallelism ?? 1,
+    options: Object.entries(app.options ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+    configYaml: app.config_yaml ?? "",
+    dynamicProperties: app.dynamic_properties ?? "",
+    note: "",
+  };
+}
+
+export type FormErrors = Partial<Record<keyof AppFormValues | "options", string>>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+// What is wrong with the form, by field; an empty object when it can be sent.
+export function validateForm(values: AppFormValues): FormErrors {
+  const errors: FormErrors = {};
+  if (!values.name.trim()) errors.name = "Give the application a name.";
+  else if (!NAME.test(values.name.trim()))
+    errors.name = "Use letters, digits, '.', '_' or '-' (up to 128, starting with a letter or digit).";
+  if (!values.teamId) errors.teamId = "Choose the team that owns the application.";
+  if (values.mode === "session" && !values.clusterId) errors.clusterId = "Choose the session cluster to run on.";
+  if (!values.sql.trim()) errors.sql = "Write the SQL the job runs.";
+  if (!Number.isInteger(values.parallelism) || values.parallelism < 1 || values.parallelism > 100000)
+    errors.parallelism = "Parallelism is a whole number from 1 to 100000.";
+  const seen = new Set<string>();
+  for (const row of values.options) {
+    const key = row.key.trim();
+    if (!key && !row.value.trim()) continue;
+    if (!key) { errors.options = "Every option needs a key."; break; }
+    if (seen.has(key)) { errors.options = `The option ${key} is given twice.`; break; }
+    seen.add(key);
+  }
+  const badLine = dynamicPropertiesError(values.dynamicProperties);
+  if (badLine) errors.dynamicProperties = badLine;
+  return errors;
+}
+
+// "-Dkey=value" a line; blank lines and '#' comments are allowed (as the API does).
+export function dynamicPropertiesError(text: string): string | undefined {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line || line.startsWith("#")) continue;
+    if (!/^-D[^=\s]+=.*$/.test(line)) return `Line ${i + 1}: write -Dkey=value.`;
+  }
+  return undefined;
+}
+
+// Tags without blanks and repeats, in the order given.
+export function cleanTags(tags: string[]): string[] {
+  const out: string[] = [];
+  for (const tag of tags) {
+    const t = tag.trim();
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+function optionsObject(rows: OptionRow[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const row of rows) {
+    const key = row.key.trim();
+    if (key) out[key] = row.value.trim();
+  }
+  return out;
+}
+
+// The versioned fields as the API takes them.
+export function specFromForm(values: AppFormValues): AppSpec {
+  const spec: AppSpec = {
+    target: values.mode === "session" ? { mode: "session", cluster_id: values.clusterId } : { mode: "application" },
+    sql: values.sql,
+    parallelism: values.parallelism,
+    options: optionsObject(values.options),
+    config_yaml: values.configYaml,
+    dynamic_properties: values.dynamicProperties,
+  };
+  if (values.flinkEnvId) spec.flink_env_id = values.flinkEnvId;
+  return spec;
+}
+
+export function createBody(values: AppFormValues) {
+  return {
+    name: values.name.trim(),
+    team_id: values.teamId as number,
+    kind: "sql" as const,
+    description: values.description,
+    tags: cleanTags(values.tags),
+    ...specFromForm(values),
+  };
+}
+
+// Only what changed, so an edit of the description alone makes no new version.
+export function patchBody(before: App, values: AppFormValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (values.name.trim() !== before.name) body.name = values.name.trim();
+  if (values.description !== (before.description ?? "")) body.description = values.description;
+  const tags = cleanTags(values.tags);
+  if (JSON.stringify(tags) !== JSON.stringify(before.tags ?? [])) body.tags = tags;
+  const spec = specFromForm(values) as Record<string, unknown>;
+  const old = before as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(spec)) {
+    if (JSON.stringify(canonical(value)) !== JSON.stringify(canonical(old[key] ?? defaultOf(key)))) body[key] = value;
+  }
+  if (Object.keys(body).length > 0 && values.note.trim()) body.note = values.note.trim();
+  return body;
+}
+
+function defaultOf(key: string): unknown {
+  switch (key) {
+    case "options": return {};
+    case "config_yaml":
+    case "dynamic_properties":
+    case "sql": return "";
+    case "parallelism": return 1;
+    default: return undefined;
+  }
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v === null || v === undefined) continue;
+      out[key] = canonical(typeof v === "number" || typeof v === "boolean" ? String(v) : v);
+    }
+    return out;
+  }
+  return value;
+}
