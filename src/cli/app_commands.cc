@@ -548,8 +548,25 @@ ApiResult<Json> ClientCommands::WaitForOperation(ApiClient& client, Json op, Tim
     }
     Sleep(std::min<std::chrono::milliseconds>(
         kPollInterval, std::chrono::ceil<std::chrono::milliseconds>(deadline - now)));
-    CLI_ASSIGN_OR_RETURN(polled, client.Get(path));
+    CLI_ASSIGN_OR_RETURN(polled, PollGet(client, path, deadline));
     op = std::move(polled);
+  }
+}
+
+ApiResult<Json> ClientCommands::PollGet(ApiClient& client, const std::string& path,
+                                        TimePoint deadline) {
+  bool noted = false;
+  for (;;) {
+    ApiResult<Json> answer = client.Get(path);
+    if (answer.ok() || answer.error().kind != ApiError::Kind::kUnreachable) return answer;
+    TimePoint now = deps_.clock->Now();
+    if (now >= deadline) return answer;
+    if (!noted && !JsonOutput()) {
+      err() << fmt::format("{}; asking again until the deadline\n", answer.error().message);
+    }
+    noted = true;
+    Sleep(std::min<std::chrono::milliseconds>(
+        kPollInterval, std::chrono::ceil<std::chrono::milliseconds>(deadline - now)));
   }
 }
 
@@ -615,7 +632,7 @@ ApiStatus ClientCommands::RunAppAction(const char* path_suffix, const Json& body
   }
   std::string shown;
   for (;;) {
-    CLI_ASSIGN_OR_RETURN(app, client.Get(AppPath(id)));
+    CLI_ASSIGN_OR_RETURN(app, PollGet(client, AppPath(id), deadline));
     std::string state = StringField(app, "state");
     if (state != shown && !JsonOutput()) {
       err() << fmt::format("application {}: {}\n", who, Printable(state.empty() ? "-" : state));

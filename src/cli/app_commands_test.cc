@@ -615,6 +615,33 @@ TEST_F(CliAppCommands, AppEventsAndSavepointsTables) {
   EXPECT_EQ(Out(), "No savepoints or retained checkpoints.\n");
 }
 
+TEST_F(CliAppCommands, AppDeployWaitRidesOutAServerRestart) {
+  transport_.On("POST", "/api/v1/apps/7/deploy", 202, Op("PENDING"));
+  transport_.On("GET", "/api/v1/operations/12", 200,
+                Op("FAILED", {{"error", {{"code", "SUBMIT_FAILED"}, {"message", "no slots"}}}}));
+  // The first poll finds the server gone; it is back after the second wait.
+  int step = 0;
+  on_sleep_ = [&] {
+    ++step;
+    transport_.SetUnreachable(step == 1 ? "connection refused" : "");
+  };
+  EXPECT_EQ(Run({"app", "deploy", "demo", "--wait"}), kExitApiError);
+  EXPECT_EQ(sleeps_.size(), 2u);
+  EXPECT_NE(Err().find("cannot reach the server at http://sluice.test:8765: connection refused; "
+                       "asking again until the deadline\n"),
+            std::string::npos)
+      << Err();
+  EXPECT_NE(Err().find("error: deploy of demo (id 7) failed: no slots (SUBMIT_FAILED)"),
+            std::string::npos)
+      << Err();
+
+  // Gone for good: exit 3 at the deadline.
+  sleeps_.clear();
+  on_sleep_ = [&] { transport_.SetUnreachable("connection refused"); };
+  EXPECT_EQ(Run({"app", "deploy", "demo", "--wait", "--timeout", "4"}), kExitUnreachable);
+  EXPECT_EQ(sleeps_.size(), 4u);
+}
+
 TEST_F(CliAppCommands, AppCommandsWhenTheServerIsUnreachableExitThree) {
   transport_.SetUnreachable("connection refused");
   EXPECT_EQ(Run({"app", "deploy", "demo", "--wait"}), kExitUnreachable);

@@ -130,6 +130,9 @@ class ClientCommands {
   // Polls the operation `op` until it ends or the deadline passes; answers the final operation,
   // or an error (OPERATION_FAILED's message is the operation's).
   ApiResult<Json> WaitForOperation(ApiClient& client, Json op, TimePoint deadline);
+  // GET `path` while waiting: when the server cannot be reached (restarting, say) it says so once
+  // and asks again every poll interval until `deadline`, then answers the unreachable error.
+  ApiResult<Json> PollGet(ApiClient& client, const std::string& path, TimePoint deadline);
   // Prints the operation an action answered, waits with --wait, prints the outcome.
   ApiStatus RunAppAction(const char* path_suffix, const Json& body, const char* doing);
   ApiStatus Login();
