@@ -232,18 +232,9 @@ ApiResult<std::string> ClientCommands::ReadInputFile(const std::string& path, co
 ApiResult<Json> ClientCommands::AppBody(ApiClient& client, const Json& current) {
   const bool create = current.is_null();
   const std::string kind = create ? options_.kind : StringField(current, "kind");
-  const bool jar_flags =
-      options_.resource_id > 0 || !options_.main_class.empty() || !options_.args.empty();
-  if (kind == "sql" && jar_flags) {
-    return ApiError::Usage(
-        "--resource-id, --main-class and --arg are for jar apps; a sql app runs --sql-file");
-  }
-  if (kind == "jar" && !options_.sql_file.empty()) {
-    return ApiError::Usage("--sql-file is for sql apps; a jar app runs --resource-id's jar");
-  }
-  int stdin_readers = (options_.sql_file == "-") + (options_.config_file == "-") +
-                      (options_.dynamic_properties_file == "-");
-  if (stdin_readers > 1) return ApiError::Usage("only one file can be read from stdin (-)");
+  const bool jar_flags = JarFlags();
+  CLI_ASSIGN_OR_RETURN(checked, CheckDefinitionFlags(kind));
+  (void)checked;
 
   Json body = Json::object();
   if (!options_.sql_file.empty()) {
@@ -320,8 +311,31 @@ ApiStatus ClientCommands::AppList() {
   return ApiOk();
 }
 
+bool ClientCommands::JarFlags() const {
+  return options_.resource_id > 0 || !options_.main_class.empty() || !options_.args.empty();
+}
+
+ApiStatus ClientCommands::CheckDefinitionFlags(const std::string& kind) const {
+  if (kind == "sql" && JarFlags()) {
+    return ApiError::Usage(
+        "--resource-id, --main-class and --arg are for jar apps; a sql app runs --sql-file");
+  }
+  if (kind == "jar" && !options_.sql_file.empty()) {
+    return ApiError::Usage("--sql-file is for sql apps; a jar app runs --resource-id's jar");
+  }
+  int stdin_readers = (options_.sql_file == "-") + (options_.config_file == "-") +
+                      (options_.dynamic_properties_file == "-");
+  if (stdin_readers > 1) return ApiError::Usage("only one file can be read from stdin (-)");
+  return ApiOk();
+}
+
 ApiStatus ClientCommands::AppCreate() {
   if (options_.kind.empty()) options_.kind = "sql";
+  // Everything the command line alone can tell is checked before the first request.
+  CLI_ASSIGN_OR_RETURN(checked, CheckDefinitionFlags(options_.kind));
+  (void)checked;
+  CLI_ASSIGN_OR_RETURN(parsed, ParseOptions(options_.app_options, Json()));
+  (void)parsed;
   if (options_.kind == "sql" && options_.sql_file.empty()) {
     return ApiError::Usage("a sql app needs --sql-file FILE (its statements; - reads stdin)");
   }
@@ -760,7 +774,7 @@ void ClientCommands::RegisterApps(CLI::App& root) {
                      "none (default), latest, or a savepoint or checkpoint path");
   deploy->add_flag("--allow-non-restored-state", options_.allow_non_restored_state,
                    "with --restore: skip state no operator takes");
-  waits(deploy, "wait until the job RUNS (exit 0) or the deploy fails (exit 1)");
+  waits(deploy, "wait until the job is RUNNING (exit 0) or the deploy fails (exit 1)");
   deploy->callback(Bind(&ClientCommands::AppDeploy));
 
   CLI::App* stop = AddCommand(app, "stop", "cancel the job, or stop it with a savepoint");

@@ -313,6 +313,16 @@ TEST_F(CliAppCommands, AppCreateUsageErrorsSendNothing) {
   EXPECT_NE(Err().find("--sql-file: cannot read"), std::string::npos) << Err();
   for (size_t i = before; i < transport_.requests().size(); ++i) EXPECT_NE(Method(i), "POST");
   for (const auto& sent : Sent()) EXPECT_NE(sent, "POST /api/v1/apps");
+  EXPECT_EQ(Run({"app", "create", "x", "--team", "1", "--sql-file", "-", "--config-file", "-"}),
+            kExitUsage);
+  EXPECT_NE(Err().find("only one file can be read from stdin"), std::string::npos) << Err();
+
+  // Checked before the login is even looked at: no saved login, still a usage error.
+  std::filesystem::remove(CredentialsFile());
+  EXPECT_EQ(Run({"app", "create", "x", "--team", "1", "--sql-file", sql, "--arg", "a"}),
+            kExitUsage);
+  EXPECT_EQ(Run({"app", "create", "x", "--team", "1", "--sql-file", sql, "--option", "=v"}),
+            kExitUsage);
 }
 
 TEST_F(CliAppCommands, AppUpdateMergesOptionsAndReportsTheNewVersion) {

@@ -125,6 +125,11 @@ class ClientCommands {
   // body; `current` is the app being updated (null for create), whose jar and options the
   // given ones are merged into.
   ApiResult<Json> AppBody(ApiClient& client, const Json& current);
+  // Whether a jar flag (--resource-id, --main-class, --arg) was given.
+  bool JarFlags() const;
+  // Usage errors of the definition flags for an app of `kind`: sql and jar flags mixed, more than
+  // one file read from stdin.
+  ApiStatus CheckDefinitionFlags(const std::string& kind) const;
   // Reads a file named on the command line (`-` is stdin) for `flag`.
   ApiResult<std::string> ReadInputFile(const std::string& path, const char* flag);
   // Polls the operation `op` until it ends or the deadline passes; answers the final operation,
