@@ -175,6 +175,33 @@ TEST_F(CliAppCommands, AppShowPrintsTheFieldsThenTheTextsWithTheSqlLast) {
             "SELECT '?[31m';\n");
 }
 
+TEST_F(CliAppCommands, AppShowOfAJarAppHasAJarLineAndNoSql) {
+  transport_.On(
+      "GET", "/api/v1/apps/7", 200,
+      App(7, "wc", 1,
+          {{"kind", "jar"},
+           {"sql", nullptr},
+           {"target", {{"mode", "application"}}},
+           {"dependencies",
+            {{"maven",
+              {{{"group", "org.apache.flink"},
+                {"artifact", "flink-connector-kafka"},
+                {"version", "3.3.0-1.20"}}}},
+             {"resources", {9}}}},
+           {"jar", {{"resource_id", 4}, {"main_class", "com.acme.Wc"}, {"args", {"--in", "x"}}}}})
+          .dump());
+  ASSERT_EQ(Run({"app", "show", "7"}), 0) << Err();
+  EXPECT_NE(Out().find("Target:            application mode\n"), std::string::npos) << Out();
+  EXPECT_NE(Out().find("Dependencies:      org.apache.flink:flink-connector-kafka:3.3.0-1.20, "
+                       "resource 9\n"),
+            std::string::npos)
+      << Out();
+  EXPECT_NE(Out().find("Jar:               resource 4, main class com.acme.Wc, args: --in x\n"),
+            std::string::npos)
+      << Out();
+  EXPECT_EQ(Out().find("SQL:"), std::string::npos) << Out();
+}
+
 // ---- name resolution
 
 TEST_F(CliAppCommands, AppNamesAreExactMatchesAndAnUnknownNameIsAppNotFound) {
