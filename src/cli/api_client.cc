@@ -70,8 +70,16 @@ ApiResult<Json> ApiClient::Delete(std::string_view path) {
   return Send("DELETE", path, {}, nullptr);
 }
 
-ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const QueryParams& query,
-                                const Json* body) {
+ApiResult<std::string> ApiClient::GetText(std::string_view path) {
+  auto sent = Exchange("GET", path, {}, nullptr, "text/plain, application/json");
+  if (!sent.ok()) return std::move(sent).error();
+  if (sent->status >= 200 && sent->status < 300) return std::move(sent->body);
+  return ErrorOf(*sent);
+}
+
+ApiResult<http::ClientResponse> ApiClient::Exchange(std::string method, std::string_view path,
+                                                    const QueryParams& query, const Json* body,
+                                                    std::string_view accept) {
   http::ClientRequest request;
   request.method = std::move(method);
   request.url = server_ + std::string(path);
@@ -80,7 +88,7 @@ ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const
     request.url += separator + UrlEncode(name) + "=" + UrlEncode(value);
     separator = '&';
   }
-  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Accept", std::string(accept));
   if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
   if (body != nullptr) {
     request.headers.emplace_back("Content-Type", "application/json");
@@ -95,38 +103,48 @@ ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const
         fmt::format("cannot reach the server at {}: {}", server_, sent.failure().message);
     return error;
   }
+  return std::move(sent).value();
+}
+
+ApiResult<Json> ApiClient::Send(std::string method, std::string_view path, const QueryParams& query,
+                                const Json* body) {
+  auto sent = Exchange(std::move(method), path, query, body, "application/json");
+  if (!sent.ok()) return std::move(sent).error();
   const http::ClientResponse& response = *sent;
-  std::string header_request_id;
-  if (auto it = response.headers.find("x-request-id"); it != response.headers.end()) {
-    header_request_id = it->second;
-  }
+  if (response.status < 200 || response.status >= 300) return ErrorOf(response);
 
   Json parsed;
-  bool is_json = true;
   if (!response.body.empty()) {
     parsed = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-    is_json = !parsed.is_discarded();
-  }
-
-  if (response.status >= 200 && response.status < 300) {
-    if (!is_json) {
+    if (parsed.is_discarded()) {
+      std::string request_id;
+      if (auto it = response.headers.find("x-request-id"); it != response.headers.end()) {
+        request_id = it->second;
+      }
       return ApiError{ApiError::Kind::kApi,
                       "BAD_RESPONSE",
                       fmt::format("the server at {} answered HTTP {} with a body that is not "
                                   "JSON; is this the URL of a Sluice server?",
                                   server_, response.status),
-                      header_request_id,
+                      request_id,
                       "",
                       response.status};
     }
-    return parsed;  // null for an empty body
   }
+  return parsed;  // null for an empty body
+}
 
+ApiError ApiClient::ErrorOf(const http::ClientResponse& response) const {
   ApiError error;
   error.kind = ApiError::Kind::kApi;
   error.http_status = response.status;
-  error.request_id = header_request_id;
-  if (is_json && parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+  if (auto it = response.headers.find("x-request-id"); it != response.headers.end()) {
+    error.request_id = it->second;
+  }
+  Json parsed = response.body.empty()
+                    ? Json()
+                    : Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
     const Json& e = parsed["error"];
     error.code = StringOr(e, "code");
     error.message = Clip(StringOr(e, "message"));

@@ -97,12 +97,20 @@ class ApiClient {
   ApiResult<Json> Post(std::string_view path, const Json& body);
   ApiResult<Json> Patch(std::string_view path, const Json& body);
   ApiResult<Json> Delete(std::string_view path);
+  // GET of a text answer (e.g. a log): the body of a 2xx answer as it is; errors as above.
+  ApiResult<std::string> GetText(std::string_view path);
 
   const std::string& server() const { return server_; }
 
  private:
   ApiResult<Json> Send(std::string method, std::string_view path, const QueryParams& query,
                        const Json* body);
+  // Sends the request; the answer whatever its status, or kUnreachable.
+  ApiResult<http::ClientResponse> Exchange(std::string method, std::string_view path,
+                                           const QueryParams& query, const Json* body,
+                                           std::string_view accept);
+  // The ApiError for an answer that is not 2xx.
+  ApiError ErrorOf(const http::ClientResponse& response) const;
 
   http::HttpClient& http_client_;
   std::string server_;

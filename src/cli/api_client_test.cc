@@ -47,6 +47,31 @@ TEST(CliApiClient, PatchAndDeleteUseTheirMethods) {
   EXPECT_EQ(transport.last().method, "DELETE");
 }
 
+TEST(CliApiClient, GetTextAnswersTheBodyAsItIsAndErrorsAsApiErrors) {
+  FakeHttpClient transport;
+  transport.On("GET", "/api/v1/apps/3/logs/start", 200, "not { json\n");
+  ApiClient client(transport, "http://sluice", "t");
+  auto text = client.GetText("/api/v1/apps/3/logs/start");
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_EQ(*text, "not { json\n");
+  EXPECT_EQ(FakeHttpClient::Header(transport.last(), "Accept"), "text/plain, application/json");
+  EXPECT_EQ(FakeHttpClient::Header(transport.last(), "Authorization"), "Bearer t");
+
+  transport.On(
+      "GET", "/api/v1/apps/3/logs/start", 404,
+      R"({"error":{"code":"APP_LOG_NOT_FOUND","message":"no start log","request_id":"r"}})");
+  auto missing = client.GetText("/api/v1/apps/3/logs/start");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "APP_LOG_NOT_FOUND");
+  EXPECT_EQ(missing.error().http_status, 404);
+  EXPECT_EQ(missing.error().request_id, "r");
+
+  transport.SetUnreachable("refused");
+  auto unreachable = client.GetText("/api/v1/apps/3/logs/start");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.error().kind, ApiError::Kind::kUnreachable);
+}
+
 TEST(CliApiClient, ApiErrorBodyBecomesApiError) {
   FakeHttpClient transport;
   transport.On("GET", "/api/v1/teams/9", 404,

@@ -45,6 +45,18 @@ std::string Described(const std::string& given, int64_t id) {
   return fmt::format("{} (id {})", Printable(given), id);
 }
 
+void PrintText(std::ostream& out, std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out << Printable(line) << "\n";
+    pos = end + 1;
+  }
+}
+
 const Json& Items(const Json& list) {
   static const Json kEmpty = Json::array();
   if (!list.is_object()) return kEmpty;

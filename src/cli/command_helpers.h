@@ -1,11 +1,14 @@
-// What the command files (commands.cc, people_commands.cc, flink_commands.cc) share: error
+// What the command files (commands.cc, people_commands.cc, flink_commands.cc,
+// app_commands.cc) share: error
 // shorthand, looking objects up by name, reading lists, and adding subcommands.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 #include "cli/api_client.h"
 #include "common/json.h"
@@ -30,6 +33,10 @@ ApiResult<std::optional<int64_t>> FindByName(ApiClient& client, const std::strin
 
 // "7" when the user gave the id, "alice (id 7)" when they gave a name.
 std::string Described(const std::string& given, int64_t id);
+
+// Text from the server (a file's content, a log) line by line through Printable (a CRLF file
+// shows no '?' at the ends of its lines), ending with a newline.
+void PrintText(std::ostream& out, std::string_view text);
 
 // The "items" of a list answer; empty when there are none (or the answer is not a list).
 const Json& Items(const Json& list);

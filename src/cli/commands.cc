@@ -501,6 +501,7 @@ void ClientCommands::Register(CLI::App& app) {
   token_revoke->callback(Bind(&ClientCommands::TokenRevoke));
 
   RegisterFlink(app);
+  RegisterApps(app);
 }
 
 // ---- the program's wiring

@@ -1,6 +1,6 @@
-// The command-line client: `sluice login|logout|whoami|user|team|token|env|cluster ...`, talking to
-// a Sluice server over its REST API (design/api.md) with a saved login or a token given on the
-// command line. See src/cli/README.md for the command reference.
+// The command-line client: `sluice login|logout|whoami|user|team|token|env|cluster|app ...`,
+// talking to a Sluice server over its REST API (design/api.md) with a saved login or a token given
+// on the command line. See src/cli/README.md for the command reference.
 //
 // Every client command takes --server URL, --token TOKEN (or SLUICE_SERVER / SLUICE_TOKEN) to
 // override the saved login, and --output table|json. Errors go to stderr as
@@ -74,6 +74,12 @@ class ClientCommands {
     bool make_default = false, managed = false, remote = false, wait = false;
     std::vector<std::string> addresses, settings;
     int64_t taskmanagers = 0, timeout_seconds = 300;
+    // applications (positional NAME|ID in `app`; --team, --kind, --cluster, --env shared)
+    std::string app, state, sql_file, config_file, dynamic_properties_file, main_class, note;
+    std::string restore = "none";
+    std::vector<std::string> app_options, args;
+    int64_t parallelism = 0, resource_id = 0, show_version = 0;
+    bool allow_non_restored_state = false, savepoint = false, drain = false;
   };
 
   struct Connection {
@@ -92,6 +98,8 @@ class ClientCommands {
   void AddPasswordOptions(CLI::App* cmd);
   // The env and cluster subcommands (flink_commands.cc).
   void RegisterFlink(CLI::App& app);
+  // The app subcommands (app_commands.cc).
+  void RegisterApps(CLI::App& app);
 
   ApiResult<Connection> Resolve();
   ApiResult<ApiClient> Connect();
@@ -111,7 +119,27 @@ class ClientCommands {
   ApiResult<int64_t> ResolveMember(ApiClient& client, int64_t team_id, const std::string& user);
   ApiResult<int64_t> ResolveEnv(ApiClient& client, const std::string& env);
   ApiResult<int64_t> ResolveCluster(ApiClient& client, const std::string& cluster);
-
+  // An application by id (digits) or exact name, among the teams in --team when given.
+  ApiResult<int64_t> ResolveApp(ApiClient& client, const std::string& app);
+  // The app fields of `app create` and `app update` that the command line gave, as a request
+  // body; `current` is the app being updated (null for create), whose jar and options the
+  // given ones are merged into.
+  ApiResult<Json> AppBody(ApiClient& client, const Json& current);
+  // Whether a jar flag (--resource-id, --main-class, --arg) was given.
+  bool JarFlags() const;
+  // Usage errors of the definition flags for an app of `kind`: sql and jar flags mixed, more than
+  // one file read from stdin.
+  ApiStatus CheckDefinitionFlags(const std::string& kind) const;
+  // Reads a file named on the command line (`-` is stdin) for `flag`.
+  ApiResult<std::string> ReadInputFile(const std::string& path, const char* flag);
+  // Polls the operation `op` until it ends or the deadline passes; answers the final operation,
+  // or an error (OPERATION_FAILED's message is the operation's).
+  ApiResult<Json> WaitForOperation(ApiClient& client, Json op, TimePoint deadline);
+  // GET `path` while waiting: when the server cannot be reached (restarting, say) it says so once
+  // and asks again every poll interval until `deadline`, then answers the unreachable error.
+  ApiResult<Json> PollGet(ApiClient& client, const std::string& path, TimePoint deadline);
+  // Prints the operation an action answered, waits with --wait, prints the outcome.
+  ApiStatus RunAppAction(const char* path_suffix, const Json& body, const char* doing);
   ApiStatus Login();
   ApiStatus Logout();
   ApiStatus Whoami();
@@ -145,6 +173,18 @@ class ClientCommands {
   ApiStatus ClusterStop();
   ApiStatus ClusterRemove();
   ApiStatus ClusterEvents();
+  ApiStatus AppList();
+  ApiStatus AppCreate();
+  ApiStatus AppUpdate();
+  ApiStatus AppShow();
+  ApiStatus AppDeploy();
+  ApiStatus AppStop();
+  ApiStatus AppSavepoint();
+  ApiStatus AppLogs();
+  ApiStatus AppVersions();
+  ApiStatus AppEvents();
+  ApiStatus AppSavepoints();
+  ApiStatus AppDelete();
 
   ClientDeps deps_;
   Options options_;

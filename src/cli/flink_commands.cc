@@ -44,20 +44,6 @@ std::string JoinedSettings(const Json& object) {
   return out.empty() ? "-" : out;
 }
 
-// Text from the server, a file's content, line by line through Printable (a CRLF file shows no
-// '?' at the ends of its lines), ending with a newline.
-void PrintText(std::ostream& out, std::string_view text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out << Printable(line) << "\n";
-    pos = end + 1;
-  }
-}
-
 // "flink-1.20 (id 3)"
 std::string NameAndId(const Json& object) {
   return fmt::format("{} (id {})", Printable(Text(object, "name")), Text(object, "id"));

@@ -1,7 +1,8 @@
 // The `sluice` command line end to end against a real server: login, whoami, people, tokens,
-// Flink environments and clusters (none is started here), errors and exit codes, and the saved
-// credentials file. Tests whose name contains "Flink" need real Flink homes
-// (SLUICE_TEST_FLINK_HOMES) and run in the functional-flink stage of scripts/run-tests.sh.
+// Flink environments and clusters (none is started here), applications (never deployed to a real
+// Flink here), errors and exit codes, and the saved credentials file. Tests whose name contains
+// "Flink" need real Flink homes (SLUICE_TEST_FLINK_HOMES) and run in the functional-flink stage of
+// scripts/run-tests.sh.
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -218,6 +219,112 @@ TEST_F(Cli, EnvAndClusterCommandsWithAFakeHome) {
   EXPECT_NE(gone.out.find("CLUSTER_NOT_FOUND"), std::string::npos) << gone.out;
   EXPECT_EQ(Sluice("env remove fake-1.20").exit_code, 0);
   EXPECT_EQ(admin().Get("/api/v1/flink-envs").json().value("total", -1), 0);
+}
+
+// Writes `text` to `path`.
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST_F(Cli, AppCreateListShowUpdateVersionsDeployAndDelete) {
+  ASSERT_NO_FATAL_FAILURE(LogIn());
+  // An environment is needed for a definition (no JVM: nothing is deployed to Flink here).
+  flink::testing::FakeFlinkHome home("1.20.5", "config.yaml", "taskmanager.numberOfTaskSlots: 1\n");
+  ASSERT_EQ(Sluice("env add fake '" + home.path() + "'").exit_code, 0);
+  const std::string v1 = config_dir_ + "/v1.sql", v2 = config_dir_ + "/v2.sql";
+  WriteFile(v1, "CREATE TABLE s (x INT) WITH ('connector' = 'datagen');\n");
+  WriteFile(v2,
+            "CREATE TABLE s (x INT) WITH ('connector' = 'datagen', 'rows-per-second' = '5');\n");
+
+  // No --cluster: application mode.
+  CliRun created = Sluice("app create orders --team default --sql-file " + v1 +
+                          " --parallelism 2 --option pipeline.name=orders");
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  int64_t id = IdOf("/api/v1/apps", "orders");
+  ASSERT_NE(id, 0);
+  const std::string ids = std::to_string(id);
+  EXPECT_EQ(created.out, "Created sql application orders (id " + ids +
+                             ") in team default: version 1, NEW; deploy it with `sluice app "
+                             "deploy orders`.\n");
+  Json app = admin().Get("/api/v1/apps/" + ids).json();
+  EXPECT_EQ(app["target"], Json({{"mode", "application"}})) << app.dump();
+  EXPECT_EQ(app["parallelism"], 2);
+  EXPECT_EQ(app["options"], Json({{"pipeline.name", "orders"}}));
+
+  CliRun listed = Sluice("app list");
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("TEAM"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find(ids + "   orders  default  sql   NEW    -/1"), std::string::npos)
+      << listed.out;
+  CliRun none = Sluice("app list --state RUNNING");
+  EXPECT_EQ(none.out, "No applications.\n");
+
+  CliRun shown = Sluice("app show orders");
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_NE(shown.out.find("Target:            application mode\n"), std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("Options:           pipeline.name=orders\n"), std::string::npos)
+      << shown.out;
+  std::string sql_last = "\nSQL:\nCREATE TABLE s (x INT) WITH ('connector' = 'datagen');\n";
+  ASSERT_GE(shown.out.size(), sql_last.size());
+  EXPECT_EQ(shown.out.substr(shown.out.size() - sql_last.size()), sql_last) << shown.out;
+
+  CliRun updated = Sluice("app update orders --sql-file " + v2 + " --note 'slower source'");
+  ASSERT_EQ(updated.exit_code, 0) << updated.out;
+  EXPECT_EQ(updated.out, "Updated orders (id " + ids +
+                             "): version 2 is the draft (deployed: -); deploy it with `sluice app "
+                             "deploy orders`.\n");
+  CliRun versions = Sluice("app versions orders -o json");
+  ASSERT_EQ(versions.exit_code, 0) << versions.out;
+  Json parsed = Json::parse(versions.out, nullptr, false);
+  ASSERT_EQ(parsed.value("total", -1), 2) << versions.out;
+  EXPECT_EQ(parsed["items"][0]["note"], "slower source");
+  EXPECT_EQ(parsed["items"][0]["draft"], true);
+  CliRun table = Sluice("app versions orders");
+  EXPECT_NE(table.out.find("2        yes    no        slower source"), std::string::npos)
+      << table.out;
+  CliRun first = Sluice("app versions orders --show 1");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_EQ(first.out.substr(first.out.size() - sql_last.size()), sql_last) << first.out;
+
+  // Application mode is refused at once: the reason, exit 1, nothing waited for.
+  CliRun deploy = Sluice("app deploy orders --wait --timeout 30");
+  EXPECT_EQ(deploy.exit_code, 1) << deploy.out;
+  EXPECT_NE(deploy.out.find("error: application mode is not available yet: deploy to a session "
+                            "cluster (APP_DEPLOY_FAILED, request "),
+            std::string::npos)
+      << deploy.out;
+  EXPECT_EQ(admin().Get("/api/v1/apps/" + ids).json().value("state", ""), "NEW");
+  CliRun logs = Sluice("app logs orders");
+  EXPECT_EQ(logs.exit_code, 1) << logs.out;
+  EXPECT_NE(logs.out.find("(APP_LOG_NOT_FOUND, request "), std::string::npos) << logs.out;
+  CliRun stop = Sluice("app stop orders");
+  EXPECT_EQ(stop.exit_code, 1) << stop.out;
+  EXPECT_NE(stop.out.find("APP_WRONG_STATE"), std::string::npos) << stop.out;
+  EXPECT_EQ(Sluice("app events orders").exit_code, 0);
+  CliRun savepoints = Sluice("app savepoints orders");
+  EXPECT_EQ(savepoints.out, "No savepoints or retained checkpoints.\n");
+
+  // The same name in another team: the name alone is ambiguous, --team picks.
+  ASSERT_EQ(Sluice("team create analytics").exit_code, 0);
+  ASSERT_EQ(Sluice("app create orders --team analytics --sql-file " + v1).exit_code, 0);
+  CliRun ambiguous = Sluice("app show orders");
+  EXPECT_EQ(ambiguous.exit_code, 1) << ambiguous.out;
+  EXPECT_NE(ambiguous.out.find("2 applications are named 'orders', in teams default (app id " +
+                               ids + "), analytics (app id "),
+            std::string::npos)
+      << ambiguous.out;
+  EXPECT_NE(ambiguous.out.find("(APP_AMBIGUOUS)"), std::string::npos) << ambiguous.out;
+  CliRun other = Sluice("app delete orders --team analytics");
+  EXPECT_EQ(other.exit_code, 0) << other.out;
+
+  CliRun deleted = Sluice("app delete orders");
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.out;
+  EXPECT_EQ(deleted.out, "Deleted application orders (id " + ids + ").\n");
+  CliRun gone = Sluice("app show orders");
+  EXPECT_EQ(gone.exit_code, 1) << gone.out;
+  EXPECT_NE(gone.out.find("no application named 'orders' in your teams (APP_NOT_FOUND)"),
+            std::string::npos)
+      << gone.out;
+  EXPECT_EQ(admin().Get("/api/v1/apps").json().value("total", -1), 0);
 }
 
 // The first of SLUICE_TEST_FLINK_HOMES (colon-separated), or "" when unset.
