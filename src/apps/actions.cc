@@ -197,7 +197,7 @@ std::string ActionExecutor::LatestStartLog(int64_t app_id) {
 
 Status ActionExecutor::RecordSavepoint(int64_t app_id, const std::string& job_id,
                                        const std::string& kind, const std::string& path,
-                                       std::optional<int64_t> operation_id) {
+                                       std::optional<int64_t> operation_id, int64_t taken_at_ms) {
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows existing,
       database_.Query("SELECT id FROM app_savepoints WHERE app_id = ? AND path = ?",
@@ -207,7 +207,8 @@ Status ActionExecutor::RecordSavepoint(int64_t app_id, const std::string& job_id
   SLUICE_RETURN_IF_ERROR(database_.Query(
       "INSERT INTO app_savepoints (app_id, job_id, kind, path, created_at, operation_id) VALUES "
       "(?, ?, ?, ?, ?, ?)",
-      {app_id, job_id, kind, path, ToUnixMillis(clock_.Now()), op}));
+      {app_id, job_id, kind, path, taken_at_ms > 0 ? taken_at_ms : ToUnixMillis(clock_.Now()),
+       op}));
   return journal_.Note(app_id, "savepoint", fmt::format("{} recorded: {}", kind, path),
                        operation_id, std::nullopt, job_id);
 }

@@ -102,8 +102,10 @@ class ActionExecutor {
   // The start log of the app's newest deploy ("" when there is none).
   std::string LatestStartLog(int64_t app_id);
   // Records a savepoint or retained checkpoint once (the same path is not recorded twice).
+  // `taken_at_ms` orders restore points ("latest" is the newest); 0 means now.
   Status RecordSavepoint(int64_t app_id, const std::string& job_id, const std::string& kind,
-                         const std::string& path, std::optional<int64_t> operation_id);
+                         const std::string& path, std::optional<int64_t> operation_id,
+                         int64_t taken_at_ms = 0);
 
  private:
   Result<Json> Deploy(const Operation& operation);

@@ -68,7 +68,8 @@ class FakeGateway final : public JobGateway {
     stats.available = true;
     flink::CheckpointInfo info;
     info.status = "COMPLETED";
-    info.external_path = "file:///checkpoints/" + job_id + "/chk-7";
+    info.external_path = "s3://bucket/checkpoints/" + job_id + "/chk-7";
+    info.timestamp_ms = 1700000000000;
     stats.latest_completed = info;
     return stats;
   }
