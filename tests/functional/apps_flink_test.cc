@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "fixture.h"
@@ -249,6 +250,62 @@ TEST_P(AppsFlinkTest, SqlAppLifecycleOnAManagedCluster) {
   Json cancelled = Act(app, "/stop", Json::object());
   ASSERT_EQ(cancelled.value("state", ""), "SUCCEEDED") << cancelled.dump();
   EXPECT_TRUE(WaitForState(app, "CANCELED"));
+  EXPECT_EQ(RunningJobs(), 0);
+
+  // ---- a JAR app: an uploaded jar, a main class, program arguments with a team variable
+  const char* job_dir = std::getenv("SLUICE_TEST_JOB_DIR");
+  ASSERT_NE(job_dir, nullptr) << "SLUICE_TEST_JOB_DIR is not set: run `make test`";
+  std::ifstream jar_file(std::string(job_dir) + "/tiny-job-" + GetParam() + ".jar",
+                         std::ios::binary);
+  ASSERT_TRUE(jar_file) << "no tiny job jar for " << GetParam();
+  std::string jar_bytes((std::istreambuf_iterator<char>(jar_file)),
+                        std::istreambuf_iterator<char>());
+  const std::string boundary = "sluice-test-boundary-7d1f";
+  std::string form = "--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"team_id\"\r\n\r\n" +
+                     std::to_string(team) + "\r\n--" + boundary +
+                     "\r\nContent-Disposition: form-data; name=\"file\"; "
+                     "filename=\"tiny-job.jar\"\r\nContent-Type: application/java-archive\r\n\r\n" +
+                     jar_bytes + "\r\n--" + boundary + "--\r\n";
+  HttpResult uploaded =
+      admin().Raw("POST", "/api/v1/resources", form,
+                  {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  int64_t resource = uploaded.json()["id"];
+  ASSERT_EQ(admin()
+                .Post("/api/v1/variables",
+                      {{"team_id", team}, {"name", "job_name"}, {"value", "tiny-from-sluice"}})
+                .status,
+            201);
+  HttpResult jar_app =
+      admin().Post("/api/v1/apps", {{"name", "tiny"},
+                                    {"team_id", team},
+                                    {"kind", "jar"},
+                                    {"target", {{"mode", "session"}, {"cluster_id", cluster_}}},
+                                    {"jar",
+                                     {{"resource_id", resource},
+                                      {"main_class", "dev.sluice.testjob.TinyJob"},
+                                      {"args", {"--forever", "--name", "${job_name}"}}}},
+                                    {"parallelism", 2}});
+  ASSERT_EQ(jar_app.status, 201) << jar_app.body;
+  int64_t tiny = jar_app.json()["id"];
+  Json tiny_deployed = Act(tiny, "/deploy", Json::object());
+  ASSERT_EQ(tiny_deployed.value("state", ""), "SUCCEEDED") << tiny_deployed.dump();
+  ASSERT_TRUE(WaitForState(tiny, "RUNNING")) << App(tiny).dump();
+  std::string tiny_job = App(tiny)["job_id"];
+  {
+    http::CurlHttpClient curl;
+    flink::FlinkRestClient rest({web_url_}, curl);
+    auto details = rest.JobDetails(tiny_job);
+    ASSERT_TRUE(details.ok()) << details.error().message;
+    EXPECT_EQ(details->job.name, "tiny-from-sluice")
+        << "the argument and the variable reached main()";
+  }
+  // The jar is in use: it cannot be deleted.
+  EXPECT_EQ(admin().Delete("/api/v1/resources/" + std::to_string(resource)).status, 409);
+  Json tiny_stopped = Act(tiny, "/stop", Json::object());
+  ASSERT_EQ(tiny_stopped.value("state", ""), "SUCCEEDED") << tiny_stopped.dump();
+  EXPECT_TRUE(WaitForState(tiny, "CANCELED"));
   EXPECT_EQ(RunningJobs(), 0);
 }
 
