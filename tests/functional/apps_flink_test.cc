@@ -307,6 +307,31 @@ TEST_P(AppsFlinkTest, SqlAppLifecycleOnAManagedCluster) {
   ASSERT_EQ(tiny_stopped.value("state", ""), "SUCCEEDED") << tiny_stopped.dump();
   EXPECT_TRUE(WaitForState(tiny, "CANCELED"));
   EXPECT_EQ(RunningJobs(), 0);
+
+  // ---- the same cluster as a `remote` one whose first JobManager address is dead (HA): the
+  // deploy and the tracking go through the address that answers
+  HttpResult remote =
+      admin().Post("/api/v1/clusters", {{"name", "remote-ha"},
+                                        {"kind", "remote"},
+                                        {"flink_env_id", env.json()["id"]},
+                                        {"addresses", {"http://127.0.0.1:9", web_url_}}});
+  ASSERT_EQ(remote.status, 201) << remote.body;
+  HttpResult remote_app = admin().Post(
+      "/api/v1/apps", {{"name", "on-remote"},
+                       {"team_id", team},
+                       {"kind", "sql"},
+                       {"target", {{"mode", "session"}, {"cluster_id", remote.json()["id"]}}},
+                       {"sql", kDatagenSql}});
+  ASSERT_EQ(remote_app.status, 201) << remote_app.body;
+  int64_t on_remote = remote_app.json()["id"];
+  Json remote_deployed = Act(on_remote, "/deploy", Json::object());
+  ASSERT_EQ(remote_deployed.value("state", ""), "SUCCEEDED") << remote_deployed.dump();
+  ASSERT_TRUE(WaitForState(on_remote, "RUNNING")) << App(on_remote).dump();
+  EXPECT_EQ(ClusterJobs()[App(on_remote)["job_id"]], "RUNNING");
+  Json remote_stopped = Act(on_remote, "/stop", Json::object());
+  ASSERT_EQ(remote_stopped.value("state", ""), "SUCCEEDED") << remote_stopped.dump();
+  EXPECT_TRUE(WaitForState(on_remote, "CANCELED"));
+  EXPECT_EQ(RunningJobs(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, AppsFlinkTest, ::testing::Values("1.20.5", "2.0.2"));
