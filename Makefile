@@ -22,8 +22,16 @@ deps:
 deps-test:
 	@scripts/install-deps.sh test
 
+# ccache, when installed (scripts/install-deps.sh installs it), keeps compiled objects in
+# ~/.cache/ccache. Paths are made relative to this checkout, so another clone of the same commit
+# (a CI run) reuses them instead of compiling everything again.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 $(BUILD_DIR)/build.ninja:
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+		$(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
 build: $(BUILD_DIR)/build.ninja web
 	cmake --build $(BUILD_DIR) -j $(JOBS)
