@@ -18,7 +18,7 @@ usage() { echo "usage: $0 [run|test]" >&2; exit 2; }
 mode="${1:-run}"
 [[ $# -le 1 ]] || usage
 
-run_packages=(build-essential cmake ninja-build pkg-config libboost-dev nlohmann-json3-dev
+run_packages=(build-essential cmake ninja-build ccache pkg-config libboost-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libmariadb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev zlib1g-dev libsodium-dev libzip-dev libjemalloc-dev libcli11-dev libgtest-dev libgmock-dev curl
   openjdk-17-jdk-headless maven python3 python3-pip)
