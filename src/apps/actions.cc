@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "apps/app_spec.h"
 #include "apps/job_package.h"
 
 namespace sluice::apps {
@@ -47,22 +48,6 @@ Result<AppFacts> LoadFacts(store::Database& database, int64_t id) {
   app.cluster_id = rows.OptionalInt(0, "cluster_id");
   app.draft_version = rows.Int(0, "draft_version");
   return app;
-}
-
-Result<Json> LoadSpecOf(store::Database& database, int64_t app_id, int64_t version) {
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      database.Query("SELECT spec FROM app_versions WHERE app_id = ? AND version = ?",
-                     {app_id, version}));
-  if (rows.empty()) {
-    return Error(ErrorCode::APP_VERSION_NOT_FOUND,
-                 fmt::format("application {} has no version {}", app_id, version));
-  }
-  Json spec = Json::parse(rows.Text(0, "spec"), nullptr, false);
-  if (!spec.is_object()) {
-    return Error(ErrorCode::INTERNAL, "an application version cannot be read");
-  }
-  return spec;
 }
 
 Status WriteFile(const std::string& path, std::string_view text) {
@@ -251,7 +236,7 @@ Result<std::string> ActionExecutor::ListedState(int64_t cluster_id, const std::s
 Result<Json> ActionExecutor::Deploy(const Operation& op) {
   if (!op.app_id) return Error(ErrorCode::INTERNAL, "a deploy without an application");
   SLUICE_ASSIGN_OR_RETURN(AppFacts app, LoadFacts(database_, *op.app_id));
-  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpecOf(database_, app.id, app.draft_version));
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadVersionSpec(database_, app.id, app.draft_version));
   const std::string who = Who(op, database_);
   const Json& target = spec["target"];
   if (target.value("mode", "session") != "session" || !target.contains("cluster_id")) {

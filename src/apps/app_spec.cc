@@ -383,4 +383,21 @@ std::vector<std::pair<std::string, std::string>> DynamicProperties(const Json& s
   return out;
 }
 
+Result<Json> LoadVersionSpec(store::Database& database, int64_t app_id, int64_t version) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database.Query("SELECT spec FROM app_versions WHERE app_id = ? AND version = ?",
+                     {app_id, version}));
+  if (rows.empty()) {
+    return Error(ErrorCode::APP_VERSION_NOT_FOUND,
+                 fmt::format("application {} has no version {}", app_id, version));
+  }
+  Json spec = Json::parse(rows.Text(0, "spec"), nullptr, false);
+  if (!spec.is_object()) {
+    return Error(ErrorCode::INTERNAL, "an application version cannot be read", "",
+                 fmt::format("app {} version {}: spec is not a JSON object", app_id, version));
+  }
+  return spec;
+}
+
 }  // namespace sluice::apps

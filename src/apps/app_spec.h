@@ -14,6 +14,7 @@
 
 #include "common/json.h"
 #include "common/result.h"
+#include "store/database.h"
 
 namespace sluice::apps {
 
@@ -46,6 +47,10 @@ struct SpecContext {
 //   dynamic_properties  one "-Dkey=value" a line; blank lines and lines starting with '#' ignored
 Result<Json> CanonicalSpec(const Json& input, const Json& base, std::string_view kind,
                            const SpecContext& context);
+
+// The stored spec of version `version` of app `app_id`. APP_VERSION_NOT_FOUND when there is no
+// such version; INTERNAL when the stored text is not a JSON object.
+Result<Json> LoadVersionSpec(store::Database& database, int64_t app_id, int64_t version);
 
 // The "-Dkey=value" lines of a spec's dynamic_properties as key -> value (validated already).
 std::vector<std::pair<std::string, std::string>> DynamicProperties(const Json& spec);

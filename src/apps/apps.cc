@@ -180,20 +180,7 @@ Result<AppService::AppRow> AppService::Load(int64_t id, const Principal& princip
 }
 
 Result<Json> AppService::LoadSpec(int64_t app_id, int64_t version) {
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows,
-      database_.Query("SELECT spec FROM app_versions WHERE app_id = ? AND version = ?",
-                      {app_id, version}));
-  if (rows.empty()) {
-    return Error(ErrorCode::APP_VERSION_NOT_FOUND,
-                 fmt::format("application {} has no version {}", app_id, version));
-  }
-  Json spec = Json::parse(rows.Text(0, "spec"), nullptr, false);
-  if (!spec.is_object()) {
-    return Error(ErrorCode::INTERNAL, "an application version cannot be read", "",
-                 fmt::format("app {} version {}: spec is not a JSON object", app_id, version));
-  }
-  return spec;
+  return LoadVersionSpec(database_, app_id, version);
 }
 
 Result<Json> AppService::AppJson(const AppRow& app) {

@@ -19,24 +19,13 @@
 
 #include "fixture.h"
 #include "flink/flink_home.h"
+#include "flink_homes.h"
 #include "store/database.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> AcceptanceHomes() {
-  std::vector<std::string> homes;
-  const char* env = std::getenv("SLUICE_TEST_FLINK_HOMES");
-  if (env == nullptr) return homes;
-  std::stringstream list(env);
-  std::string home;
-  while (std::getline(list, home, ':')) {
-    if (!home.empty()) homes.push_back(home);
-  }
-  return homes;
-}
 
 // Runs a shell command; answers its stdout (trimmed) and sets *ok.
 std::string Shell(const std::string& command, bool* ok) {
@@ -81,7 +70,7 @@ class AcceptanceFlinkTest : public SluiceTest, public ::testing::WithParamInterf
     return options;
   }
   void SetUp() override {
-    ASSERT_FALSE(AcceptanceHomes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set: `make test`";
+    ASSERT_FALSE(FlinkHomes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set: `make test`";
     const char* runner = std::getenv("SLUICE_TEST_RUNNER_JAR");
     ASSERT_TRUE(runner && fs::exists(runner)) << "SLUICE_TEST_RUNNER_JAR is not set";
     work_ = fs::temp_directory_path() /
@@ -111,13 +100,7 @@ class AcceptanceFlinkTest : public SluiceTest, public ::testing::WithParamInterf
   static std::string Script(const std::string& relative) {
     return std::string(SLUICE_SOURCE_DIR) + "/" + relative;
   }
-  std::string Home() const {
-    for (const std::string& home : AcceptanceHomes()) {
-      auto inspected = flink::InspectFlinkHome(home);
-      if (inspected.ok() && inspected->version.text == GetParam()) return home;
-    }
-    return "";
-  }
+  std::string Home() const { return FlinkHomeOfVersion(GetParam()); }
   Json App(int64_t id) { return admin().Get("/api/v1/apps/" + std::to_string(id)).json(); }
   Json Act(int64_t app, const std::string& action, const Json& body) {
     HttpResult accepted = admin().Post("/api/v1/apps/" + std::to_string(app) + action, body);

@@ -17,24 +17,13 @@
 #include "fixture.h"
 #include "flink/flink_home.h"
 #include "flink/rest_client.h"
+#include "flink_homes.h"
 #include "http/client.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> Homes() {
-  std::vector<std::string> homes;
-  const char* env = std::getenv("SLUICE_TEST_FLINK_HOMES");
-  if (env == nullptr) return homes;
-  std::stringstream list(env);
-  std::string home;
-  while (std::getline(list, home, ':')) {
-    if (!home.empty()) homes.push_back(home);
-  }
-  return homes;
-}
 
 std::string RunnerJar() {
   const char* jar = std::getenv("SLUICE_TEST_RUNNER_JAR");
@@ -60,7 +49,7 @@ class AppsFlinkTest : public SluiceTest, public ::testing::WithParamInterface<st
     return options;
   }
   void SetUp() override {
-    ASSERT_FALSE(Homes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set: run `make test`";
+    ASSERT_FALSE(FlinkHomes().empty()) << "SLUICE_TEST_FLINK_HOMES is not set: run `make test`";
     ASSERT_TRUE(fs::exists(RunnerJar()))
         << "SLUICE_TEST_RUNNER_JAR is not set or missing: run `make test`";
     SluiceTest::SetUp();
@@ -71,13 +60,7 @@ class AppsFlinkTest : public SluiceTest, public ::testing::WithParamInterface<st
     }
     SluiceTest::TearDown();
   }
-  std::string Home() const {
-    for (const std::string& home : Homes()) {
-      auto inspected = flink::InspectFlinkHome(home);
-      if (inspected.ok() && inspected->version.text == GetParam()) return home;
-    }
-    return "";
-  }
+  std::string Home() const { return FlinkHomeOfVersion(GetParam()); }
   Json App(int64_t id) { return admin().Get("/api/v1/apps/" + std::to_string(id)).json(); }
   std::string State(int64_t id) { return App(id).value("state", ""); }
   // Posts an action and waits for its operation to end; answers the operation.

@@ -22,24 +22,13 @@
 #include "flink/process.h"
 #include "flink/rest_client.h"
 #include "flink/submitter.h"
+#include "flink_homes.h"
 #include "http/client.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::string> FlinkHomes() {
-  std::vector<std::string> homes;
-  const char* env = std::getenv("SLUICE_TEST_FLINK_HOMES");
-  if (env == nullptr) return homes;
-  std::stringstream list(env);
-  std::string home;
-  while (std::getline(list, home, ':')) {
-    if (!home.empty()) homes.push_back(home);
-  }
-  return homes;
-}
 
 std::string VersionOf(const std::string& home) {
   auto inspected = flink::InspectFlinkHome(home);
