@@ -13,13 +13,18 @@
 #                           test (playwright-core driving Debian's chromium) against a real
 #                           `sluice serve` on a free loopback port with a fresh data folder; it
 #                           saves screenshots to docs/screenshots/ (web/README.md)
+#   maven-live              the Maven resolver's live suite: the real mvn against Maven Central
 #   flink-live              the submitter's live suite: real bin/flink against session clusters it
 #                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,
 #                           SLUICE_TEST_JOB_DIR)
 #   flink-rest-live         the REST client's live suite against a session cluster of each version
 #                           (scripts/flink-session.sh)
-#   functional-flink        the functional Flink tests (*Flink*): managed and remote clusters
-#                           through the real server, on SQLite
+#   runner-live             the SQL runner with the real bin/flink against a session cluster of each
+#                           version (tests/runner/live-test.sh)
+#   functional-flink        the functional Flink tests (*Flink*) through the real server, on
+#                           SQLite: managed and remote clusters, applications (SQL and JAR apps,
+#                           savepoints, LOST and re-attach, kill -9), and the acceptance scenario
+#                           (Kafka to MariaDB/PostgreSQL; SLUICE_TEST_RUNNER_JAR)
 #   fuzz                    scripts/run-fuzz.sh, bounded (SLUICE_FUZZ_SECONDS, default 60)
 # Every stage runs even when an earlier one failed; a stage that needs a database that did not
 # start fails (it never skips). The databases are stopped on exit. Logs: $work/logs/STAGE.log,
@@ -203,6 +208,8 @@ runner_live() {
 }
 stage web web_tests
 
+# The Maven resolver against Maven Central with the real mvn (downloads land in ~/.m2).
+stage maven-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=MavenLive*'
 stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
 stage flink-rest-live rest_live
 stage runner-live runner_live
