@@ -7,9 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-${SLUICE_FUZZ_SECONDS:-60}}"
 build=build-fuzz
+# ccache (when installed) keeps the instrumented objects between runs and clones, as `make build`
+# does for the others.
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 if [[ ! -f "$build/build.ninja" ]]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_FUZZ=ON >/dev/null
+    -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_FUZZ=ON "${launcher[@]}" >/dev/null
 fi
 cmake --build "$build" -j "$(nproc)" --target http_request_fuzz
 mkdir -p "$build/artifacts" "$build/corpus/http_request"
