@@ -3,7 +3,6 @@ import { FormEvent, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { apps, clusters, flinkEnvs } from "../api/endpoints";
 import type { App } from "../api/types";
-import { AppActions } from "../components/AppActions";
 import { CodeEditor } from "../components/CodeEditor";
 import { ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
 import { AppFormValues, FormErrors, createBody, emptyForm, formFromApp, patchBody, validateForm } from "../lib/appForm";
@@ -90,8 +89,8 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
           )}
         </Stack>
         <Group>
+          {app && <Button variant="default" component={Link} to={`/apps/${app.id}`}>Details and actions</Button>}
           {app && <Button variant="default" component={Link} to={`/apps/${app.id}/versions`}>Versions</Button>}
-          {app && editable && <AppActions app={app} onChanged={onSaved} />}
           {editable && <Button type="submit" loading={action.running} disabled={!unsaved}>{app ? (unsaved ? "Save" : "Saved") : "Create application"}</Button>}
         </Group>
       </Group>
