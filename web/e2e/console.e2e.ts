@@ -240,7 +240,7 @@ describe("the console", () => {
   });
 
   it("keeps a version per edit and shows the diff of two of them", async () => {
-    await page.goto(appUrl);
+    await page.goto(appUrl + "/edit");
     await page.getByRole("heading", { name: APP }).waitFor();
     await setEditor("sql-editor", [
       "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50');",

@@ -38,7 +38,7 @@ function Detail({ app, reload }: { app: App; reload: () => void }) {
           <Group gap="sm">
             <Title order={2}>{app.name}</Title>
             <Badge variant="outline" size="sm">{app.kind.toUpperCase()}</Badge>
-            <StateBadge state={app.state} />
+            <span data-testid="app-state"><StateBadge state={app.state} /></span>
             {app.operation && <Badge variant="dot" data-testid="operation-badge">{app.operation.kind} {app.operation.state.toLowerCase()}…</Badge>}
           </Group>
           {app.description && <Text size="sm" c="dimmed">{app.description}</Text>}
