@@ -210,9 +210,50 @@ describe("applications on a real Flink cluster", () => {
     await dialog.locator('input[type="file"]').setInputFiles(runnerJar);
     await dialog.getByLabel("Name").fill("runner-copy");
     await dialog.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByTestId("resources-table").getByText("runner-copy").waitFor();
+  });
+
+  it("picks the uploaded jar as a dependency, checks it, and cannot delete it while used", async () => {
+    await page.getByRole("link", { name: "Applications" }).first().click();
+    await page.getByTestId("app-row-demo").getByRole("link", { name: "demo" }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("tab", { name: /^Dependencies/ }).click();
+    const deps = page.getByTestId("dependencies");
+    await deps.getByLabel("Uploaded jars").click();
+    await page.getByRole("option", { name: /runner-copy/ }).click();
+    await page.keyboard.press("Escape");
+    // A half-written Maven row is caught before anything is sent.
+    await deps.getByRole("button", { name: "Add Maven dependency" }).click();
+    await deps.getByLabel("Dependency 1 group").fill("org.example");
+    await deps.getByLabel("Dependency 1 artifact").fill("demo-udf");
+    await deps.getByRole("button", { name: "Check" }).click();
+    await deps.getByText("Dependency 1: give a version.").waitFor();
+    await deps.getByRole("button", { name: "Remove dependency 1" }).click();
+    await deps.getByRole("button", { name: "Check" }).click();
+    await page.getByTestId("resolution").getByText(/No conflicts: 1 jar/).waitFor();
+    await page.getByTestId("resolution").getByText("sluice-sql-runner.jar").waitFor();
+    await page.getByLabel("Note for this version").fill("uses runner-copy");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("button", { name: "Saved" }).waitFor();
+
+    await page.getByRole("link", { name: "Resources" }).click();
     const table = page.getByTestId("resources-table");
-    await table.getByText("runner-copy").waitFor();
     await table.getByRole("button", { name: "Delete" }).click();
+    // The API's 409, in words.
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/runner-copy.*is used by .*demo/);
+    await table.getByText("runner-copy").waitFor();
+
+    await page.getByRole("link", { name: "Applications" }).first().click();
+    await page.getByTestId("app-row-demo").getByRole("link", { name: "demo" }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByRole("tab", { name: /^Dependencies/ }).click();
+    await page.getByTestId("dependencies").getByLabel("Uploaded jars").click();
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("button", { name: "Saved" }).waitFor();
+    await page.getByRole("link", { name: "Resources" }).click();
+    await page.getByTestId("resources-table").getByRole("button", { name: "Delete" }).click();
     await page.getByText("No jars uploaded").waitFor();
   });
 

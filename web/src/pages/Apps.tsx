@@ -32,6 +32,7 @@ export function AppsPage() {
   return (
     <>
       <PageHeader title="Applications" description={team ? (allTeams ? "In all your teams" : `In team ${team.name}`) : undefined}>
+        <Button component={Link} to="/apps/new?kind=jar" variant="default" disabled={!mayCreate}>New JAR application</Button>
         <Button component={Link} to="/apps/new" disabled={!mayCreate}>New SQL application</Button>
       </PageHeader>
       <Group mb="md" align="flex-end">
