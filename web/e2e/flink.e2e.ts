@@ -203,6 +203,7 @@ describe("applications on a real Flink cluster", () => {
     const row = page.getByTestId("variable-db_password");
     await row.getByText("******").waitFor();
     expect(await page.content()).not.toContain("hunter2-secret");
+    await shot("variables");
 
     await page.getByRole("link", { name: "Resources" }).click();
     await page.getByRole("button", { name: "Upload jar" }).first().click();
@@ -211,6 +212,7 @@ describe("applications on a real Flink cluster", () => {
     await dialog.getByLabel("Name").fill("runner-copy");
     await dialog.getByRole("button", { name: "Upload", exact: true }).click();
     await page.getByTestId("resources-table").getByText("runner-copy").waitFor();
+    await shot("resources");
   });
 
   it("picks the uploaded jar as a dependency, checks it, and cannot delete it while used", async () => {
@@ -232,6 +234,7 @@ describe("applications on a real Flink cluster", () => {
     await deps.getByRole("button", { name: "Check" }).click();
     await page.getByTestId("resolution").getByText(/No conflicts: 1 jar/).waitFor();
     await page.getByTestId("resolution").getByText("sluice-sql-runner.jar").waitFor();
+    await shot("app-dependencies");
     await page.getByLabel("Note for this version").fill("uses runner-copy");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("button", { name: "Saved" }).waitFor();
