@@ -124,6 +124,10 @@ describe("applications on a real Flink cluster", () => {
     const url = page.url();
     await page.getByRole("button", { name: "Deploy", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Deploy demo" });
+    // Nothing to restore yet: the API's 422, in words, in the dialog.
+    await dialog.getByLabel(/The latest savepoint or retained checkpoint/).check();
+    await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+    await dialog.getByRole("alert").getByText(/has no savepoint or retained checkpoint to restore/).waitFor();
     await dialog.getByLabel("Empty state").check();
     await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
     await dialog.waitFor({ state: "hidden" });
@@ -204,6 +208,21 @@ describe("applications on a real Flink cluster", () => {
     await row.getByText("******").waitFor();
     expect(await page.content()).not.toContain("hunter2-secret");
     await shot("variables");
+    // Edit: a secret stays as it was when its value is left empty; made plain, its value shows.
+    await row.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit db_password" });
+    expect(await edit.getByLabel("Value").inputValue()).toBe("");
+    await edit.getByLabel("Description").fill("the orders database");
+    await edit.getByRole("button", { name: "Save", exact: true }).click();
+    await row.getByText("the orders database").waitFor();
+    await row.getByText("******").waitFor();
+    await row.getByRole("button", { name: "Edit" }).click();
+    await edit.getByLabel(/Secret/).uncheck();
+    await edit.getByLabel("Value").fill("not-secret-any-more");
+    await edit.getByRole("button", { name: "Save", exact: true }).click();
+    await row.getByText("not-secret-any-more").waitFor();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No variables").waitFor();
 
     await page.getByRole("link", { name: "Resources" }).click();
     await page.getByRole("button", { name: "Upload jar" }).first().click();
