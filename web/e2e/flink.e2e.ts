@@ -279,7 +279,7 @@ describe("applications on a real Flink cluster", () => {
     await page.getByText("No jars uploaded").waitFor();
   });
 
-  it("cancels the job from the list's row menu, then stops the cluster", async () => {
+  it("cancels the job from the list's row menu", async () => {
     await page.getByRole("link", { name: "Applications" }).first().click();
     const row = page.getByTestId("app-row-demo");
     await expect.poll(() => row.getByTestId("state-badge").textContent()).toBe("RUNNING");
@@ -289,7 +289,36 @@ describe("applications on a real Flink cluster", () => {
     await dialog.getByLabel("Cancel the job, no savepoint").check();
     await dialog.getByRole("button", { name: "Cancel job" }).click();
     await expect.poll(() => row.getByTestId("state-badge").textContent(), { timeout: FLINK_WAIT, interval: 500 }).toBe("CANCELED");
+  }, STEP);
+
+  it("shows a deploy that fails, with the error in words and as the last error", async () => {
+    await page.getByTestId("app-row-demo").getByRole("link", { name: "demo" }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    const editor = page.getByTestId("sql-editor").locator(".cm-content");
+    await editor.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText("INSERT INTO no_such_table SELECT 1;\n");
+    await page.getByLabel("Note for this version").fill("broken on purpose");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("button", { name: "Saved" }).waitFor();
+    await page.getByRole("link", { name: "Details and actions" }).click();
+    await expect.poll(appState).toBe("CANCELED");
+    await page.getByRole("button", { name: "Deploy", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Deploy demo" });
+    await dialog.getByLabel("Empty state").check();
+    await dialog.getByRole("button", { name: "Deploy", exact: true }).click();
+    await expect.poll(progress, { timeout: FLINK_WAIT, interval: 500 }).toMatch(/Deploy failed/);
+    await page.getByTestId("last-error").waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId("last-error").textContent()).toMatch(/no_such_table|not found|submit/i);
+    await page.getByRole("tab", { name: "Start log" }).click();
+    await expect.poll(() => page.getByTestId("start-log").textContent()).toMatch(/no_such_table/);
+    // The failed deploy leaves the application where it was.
+    await expect.poll(appState).toBe("CANCELED");
+  }, STEP);
+
+  it("stops the cluster", async () => {
     const stopped = await call("POST", `/api/v1/clusters/${clusterId}/stop`);
     expect(stopped.state).toBe("STOPPED");
-  }, STEP);
+  });
 });
