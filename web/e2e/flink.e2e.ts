@@ -265,6 +265,32 @@ describe("applications on a real Flink cluster", () => {
     await expect.poll(() => page.getByRole("alert").first().textContent()).toMatch(/runner-copy.*is used by .*demo/);
     await table.getByText("runner-copy").waitFor();
 
+    // A JAR application with the jar as its program, its main class and arguments; then deleted.
+    await page.getByRole("link", { name: "Applications" }).first().click();
+    await page.getByRole("link", { name: "New JAR application" }).click();
+    await page.getByRole("heading", { name: "New JAR application" }).waitFor();
+    await page.getByLabel("Name").fill("jar-demo");
+    await page.getByRole("combobox", { name: "Job jar" }).click();
+    await page.getByRole("option", { name: /runner-copy/ }).click();
+    await page.getByLabel("Main class").fill("org.example..Main");
+    await page.getByRole("button", { name: "Create application" }).click();
+    await page.getByText(/A Java class name/).waitFor();
+    await page.getByLabel("Main class").fill("org.example.Main");
+    await page.getByLabel("Program arguments").fill("--input\nfile:///tmp/in");
+    await page.getByRole("button", { name: "Create application" }).click();
+    await page.waitForURL(/\/apps\/\d+$/);
+    await page.getByRole("heading", { name: "jar-demo" }).waitFor();
+    await expect.poll(appState).toBe("NEW");
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect.poll(() => page.getByLabel("Main class").inputValue()).toBe("org.example.Main");
+    expect(await page.getByLabel("Program arguments").inputValue()).toBe("--input\nfile:///tmp/in");
+    await page.getByRole("link", { name: "Details and actions" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("dialog", { name: "Delete jar-demo?" }).getByRole("button", { name: "Delete jar-demo" }).click();
+    await page.waitForURL(/\/apps$/);
+    await page.getByTestId("app-row-demo").waitFor();
+    expect(await page.getByTestId("app-row-jar-demo").count()).toBe(0);
+
     await page.getByRole("link", { name: "Applications" }).first().click();
     await page.getByTestId("app-row-demo").getByRole("link", { name: "demo" }).click();
     await page.getByRole("link", { name: "Edit" }).click();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Operation } from "../api/types";
-import { availability, followOperation, operationSummary, shouldPoll } from "./actions";
+import { availability, deletable, followOperation, operationSummary, shouldPoll } from "./actions";
 
 const app = (state: string, extra: Record<string, unknown> = {}) => ({ state, job_id: null, operation: null, ...extra });
 
@@ -83,5 +83,14 @@ describe("followOperation", () => {
     expect(operationSummary({ id: 1, kind: "stop", state: "SUCCEEDED", result: { savepoint: "file:///s/2" } })).toBe("Stopped; savepoint at file:///s/2.");
     expect(operationSummary({ id: 1, kind: "stop", state: "SUCCEEDED" })).toBe("Stopped.");
     expect(operationSummary({ id: 1, kind: "savepoint", state: "SUCCEEDED", result: { savepoint: "file:///s/3" } })).toBe("Savepoint at file:///s/3.");
+  });
+});
+
+describe("deletable", () => {
+  it("deletes only what does not run", () => {
+    expect(deletable(app("NEW")).allowed).toBe(true);
+    expect(deletable(app("CANCELED")).allowed).toBe(true);
+    expect(deletable(app("RUNNING")).reason).toMatch(/stop it first/);
+    expect(deletable(app("FAILED", { operation: { id: 2, kind: "deploy", state: "RUNNING" } })).reason).toMatch(/deploy is in progress/);
   });
 });

@@ -13,6 +13,13 @@ export const ACTIVE_STATES = new Set([
 
 export type ActionKind = "deploy" | "stop" | "savepoint";
 
+// Deleting an application: only when nothing of it runs or is in flight (the API's 409 otherwise).
+export function deletable(app: Pick<App, "state" | "operation">): Availability {
+  if (app.operation) return { allowed: false, reason: `A ${app.operation.kind} is in progress: wait for it to end.` };
+  if (!TERMINAL_STATES.has(app.state)) return { allowed: false, reason: `The application is ${app.state}: stop it first.` };
+  return { allowed: true };
+}
+
 export interface Availability {
   allowed: boolean;
   reason?: string; // why not, in words, when not allowed

@@ -1,15 +1,15 @@
 // One application: its state (read again every 1.5 s while an operation runs or the state is not
 // terminal), versions, job and Flink UI link, the last error, the actions, and tabs for the
 // timeline, the start log, the job's exceptions and the savepoints and checkpoints.
-import { Alert, Anchor, Badge, Button, Code, Group, Paper, ScrollArea, Stack, Table, Tabs, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { apps } from "../api/endpoints";
 import type { App } from "../api/types";
 import { AppActions } from "../components/AppActions";
-import { EmptyState, ErrorAlert, Loading, StateBadge, formatTime } from "../components/common";
-import { availability, shouldPoll } from "../lib/actions";
-import { useLoad, usePoll } from "../lib/hooks";
+import { EmptyState, ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
+import { availability, deletable, shouldPoll } from "../lib/actions";
+import { useAction, useLoad, usePoll } from "../lib/hooks";
 import { canEdit, useSession } from "../session";
 
 export function AppDetailPage() {
@@ -57,6 +57,7 @@ function Detail({ app, reload }: { app: App; reload: () => void }) {
           <Group gap="xs" wrap="nowrap">
             <Button variant="default" component={Link} to={`/apps/${app.id}/edit`}>{editable ? "Edit" : "Definition"}</Button>
             <Button variant="default" component={Link} to={`/apps/${app.id}/versions`}>Versions</Button>
+            {editable && <DeleteApp app={app} />}
           </Group>
           {editable && <AppActions app={app} onChanged={reload} deployFrom={deployFrom} showProgress />}
         </Stack>
@@ -76,6 +77,30 @@ function Detail({ app, reload }: { app: App; reload: () => void }) {
           <Savepoints app={app} moment={moment} editable={editable} onDeploy={(path) => setDeployFrom((d) => ({ path, n: (d?.n ?? 0) + 1 }))} />
         </Tabs.Panel>
       </Tabs>
+    </>
+  );
+}
+
+function DeleteApp({ app }: { app: App }) {
+  const [open, setOpen] = useState(false);
+  const action = useAction();
+  const navigate = useNavigate();
+  const allowed = deletable(app);
+  async function remove() {
+    const outcome = await action.run(`Deleting ${app.name}`, () => apps.remove(app.id), `${app.name} deleted`);
+    if (outcome.ok) navigate("/apps", { replace: true });
+  }
+  const button = <Button variant="subtle" color="red" disabled={!allowed.allowed} onClick={() => setOpen(true)}>Delete</Button>;
+  return (
+    <>
+      {allowed.allowed ? button : <Tooltip label={allowed.reason} withinPortal><span data-reason={allowed.reason}>{button}</span></Tooltip>}
+      <Modal opened={open} onClose={() => setOpen(false)} title={`Delete ${app.name}?`}>
+        <Stack>
+          <Text size="sm">The application, its versions and its history go; its savepoints stay where Flink wrote them.</Text>
+          <FormError text={action.error} />
+          <Group justify="flex-end"><Button variant="default" onClick={() => setOpen(false)}>Keep it</Button><Button color="red" onClick={remove} loading={action.running}>Delete {app.name}</Button></Group>
+        </Stack>
+      </Modal>
     </>
   );
 }
