@@ -4,7 +4,7 @@
 // savepoint, deploy again from it, read the start log, make a second version and compare the two,
 // a secret variable and an uploaded jar; at the end the job is cancelled from the list's row menu
 // and the cluster stopped, so no JVM outlives the test. Missing Flink or runner jar: every step fails.
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -69,6 +69,7 @@ beforeEach(() => {
 
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail" || !page) return;
+  anyFailed = true;
   const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
   const picture = join(kept, `failed-${name}.png`);
   await page.screenshot({ path: picture }).catch(() => undefined);
@@ -77,7 +78,11 @@ afterEach(async (context) => {
 });
 
 // Whatever happened, the job and the cluster are stopped before the server goes.
+let anyFailed = false;
+
 afterAll(async () => {
+  // The failures' folder stays only when something failed (it is named in the output then).
+  if (!anyFailed) rmSync(kept, { recursive: true, force: true });
   if (sluice && token) {
     if (appId) {
       const app = await call("GET", `/api/v1/apps/${appId}`).catch(() => null);
