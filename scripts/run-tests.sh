@@ -11,8 +11,10 @@
 #   functional-mariadb      PostgreSQL URL, then the MariaDB URL
 #   web                     the web console: its vitest unit tests, then the Playwright end-to-end
 #                           test (playwright-core driving Debian's chromium) against a real
-#                           `sluice serve` on a free loopback port with a fresh data folder; it
-#                           saves screenshots to docs/screenshots/ (web/README.md)
+#                           `sluice serve` on a free loopback port with a fresh data folder, and
+#                           the application pages against a real managed Flink cluster (the first
+#                           of SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_RUNNER_JAR; failing without
+#                           them); it saves screenshots to docs/screenshots/ (web/README.md)
 #   maven-live              the Maven resolver's live suite: the real mvn against Maven Central
 #   flink-live              the submitter's live suite: real bin/flink against session clusters it
 #                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,
@@ -170,6 +172,10 @@ web_tests() {
     (cd web && npm ci --no-audit --no-fund --prefer-offline) || return 1
   fi
   (cd web && npx vitest run) || rc=1
+  # e2e/flink.e2e.ts needs SLUICE_TEST_FLINK_HOMES and SLUICE_TEST_RUNNER_JAR (make test exports
+  # both); without them its steps fail, they are never skipped.
+  [[ -n "${SLUICE_TEST_FLINK_HOMES:-}" && -n "${SLUICE_TEST_RUNNER_JAR:-}" ]] ||
+    echo "SLUICE_TEST_FLINK_HOMES or SLUICE_TEST_RUNNER_JAR is not set: the Flink end-to-end steps will fail"
   (cd web && SLUICE_BINARY="$binary" SLUICE_FIRST_LOAD_FILE="$work/first-load.txt" \
     npx vitest run --config vitest.e2e.config.ts) || rc=1
   [[ -f $work/first-load.txt ]] && cat "$work/first-load.txt"

@@ -79,6 +79,7 @@ beforeEach(() => {
 // A failed step leaves a picture of the page and the server's log behind, named in the output.
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail" || !page) return;
+  anyFailed = true;
   const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
   const picture = join(scratchKept, `failed-${name}.png`);
   await page.screenshot({ path: picture }).catch(() => undefined);
@@ -86,7 +87,11 @@ afterEach(async (context) => {
   console.log(`failed step: page at ${page.url()}, screenshot ${picture}, server log ${join(scratchKept, "sluice.log")}`);
 });
 
+let anyFailed = false;
+
 afterAll(async () => {
+  // The failures' folder stays only when something failed (it is named in the output then).
+  if (!anyFailed) rmSync(scratchKept, { recursive: true, force: true });
   await browser?.close();
   await sluice?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -240,7 +245,7 @@ describe("the console", () => {
   });
 
   it("keeps a version per edit and shows the diff of two of them", async () => {
-    await page.goto(appUrl);
+    await page.goto(appUrl + "/edit");
     await page.getByRole("heading", { name: APP }).waitFor();
     await setEditor("sql-editor", [
       "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50');",

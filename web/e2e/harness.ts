@@ -36,7 +36,8 @@ export interface Sluice {
 }
 
 // Starts build/sluice (SLUICE_BINARY overrides) serving web/dist; resolves once /readyz answers.
-export async function startSluice(adminPassword: string): Promise<Sluice> {
+// `extraArgs` and `extraEnv` add to the command line and the environment (e.g. a bootstrapped Flink).
+export async function startSluice(adminPassword: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<Sluice> {
   const binary = process.env.SLUICE_BINARY ?? join(repoRoot, "build", "sluice");
   const webDir = process.env.SLUICE_WEB_DIR ?? join(repoRoot, "web", "dist");
   if (!existsSync(binary)) throw new Error(`no Sluice binary at ${binary}: run make build first`);
@@ -45,8 +46,8 @@ export async function startSluice(adminPassword: string): Promise<Sluice> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
-  const child: ChildProcess = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", join(dataDir, "var"), "--log-level", "warn"], {
-    env: { ...process.env, SLUICE_ADMIN_PASSWORD: adminPassword, SLUICE_WEB_DIR: webDir },
+  const child: ChildProcess = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", join(dataDir, "var"), "--log-level", "warn", ...extraArgs], {
+    env: { ...process.env, SLUICE_ADMIN_PASSWORD: adminPassword, SLUICE_WEB_DIR: webDir, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk) => { output += chunk; });

@@ -17,6 +17,9 @@ import { SessionProvider, useSession } from "./session";
 
 // The editor pages bring CodeMirror: loaded when first opened, so the first load stays small.
 const AppEditPage = lazy(() => import("./pages/AppEdit").then((m) => ({ default: m.AppEditPage })));
+const AppDetailPage = lazy(() => import("./pages/AppDetail").then((m) => ({ default: m.AppDetailPage })));
+const ResourcesPage = lazy(() => import("./pages/Resources").then((m) => ({ default: m.ResourcesPage })));
+const VariablesPage = lazy(() => import("./pages/Variables").then((m) => ({ default: m.VariablesPage })));
 const AppVersionsPage = lazy(() => import("./pages/AppVersions").then((m) => ({ default: m.AppVersionsPage })));
 
 // Without animations for people who ask their system for less motion (and for the tests).
@@ -41,10 +44,13 @@ function Routed() {
           <Route index element={<Navigate to="/apps" replace />} />
           <Route path="/apps" element={<AppsPage />} />
           <Route path="/apps/new" element={<AppEditPage />} />
-          <Route path="/apps/:id" element={<AppEditPage />} />
+          <Route path="/apps/:id" element={<AppDetailPage />} />
+          <Route path="/apps/:id/edit" element={<AppEditPage />} />
           <Route path="/apps/:id/versions" element={<AppVersionsPage />} />
           <Route path="/flink-envs" element={<FlinkEnvsPage />} />
           <Route path="/clusters" element={<ClustersPage />} />
+          <Route path="/resources" element={<ResourcesPage />} />
+          <Route path="/variables" element={<VariablesPage />} />
           <Route path="/tokens" element={<TokensPage />} />
           <Route path="/admin/users" element={<UsersPage />} />
           <Route path="/admin/teams" element={<TeamsPage />} />

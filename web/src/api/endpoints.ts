@@ -1,8 +1,8 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
 import { api, Query } from "./client";
 import type {
-  ApiToken, App, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, FlinkEnv, List, Me,
-  Member, Operation, Team, User,
+  ApiToken, App, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
+  Exceptions, FlinkEnv, List, Me, Member, Operation, Resolution, Resource, Savepoint, Team, User, Variable,
 } from "./types";
 
 export const auth = {
@@ -63,8 +63,7 @@ export const clusters = {
   events: (id: number) => api.get<List<ClusterEvent>>(`/api/v1/clusters/${id}/events`, { limit: 100 }),
 };
 
-// Applications. The actions (deploy, stop, savepoint) and the detail reads (events, logs,
-// savepoints) are being added to the API; they live here so each page only names them.
+// Applications, their actions (each answers 202 with an operation to poll) and the detail reads.
 export const apps = {
   list: (query?: Query) => api.get<List<App>>("/api/v1/apps", { ...ALL, ...query }),
   get: (id: number) => api.get<App>(`/api/v1/apps/${id}`),
@@ -81,4 +80,35 @@ export const apps = {
   stop: (id: number, body: { savepoint: boolean; drain?: boolean }) => api.post<Operation>(`/api/v1/apps/${id}/stop`, body),
   savepoint: (id: number) => api.post<Operation>(`/api/v1/apps/${id}/savepoints`),
   operation: (id: number) => api.get<Operation>(`/api/v1/operations/${id}`),
+  events: (id: number) => api.get<List<AppEvent>>(`/api/v1/apps/${id}/events`, { limit: 200 }),
+  savepoints: (id: number) => api.get<List<Savepoint>>(`/api/v1/apps/${id}/savepoints`, { limit: 200 }),
+  startLog: (id: number) => api.get<string>(`/api/v1/apps/${id}/logs/start`),
+  exceptions: (id: number) => api.get<Exceptions>(`/api/v1/apps/${id}/exceptions`),
+};
+
+export const resources = {
+  list: (teamId?: number) => api.get<List<Resource>>("/api/v1/resources", { ...ALL, team_id: teamId }),
+  upload: (teamId: number, file: File, name?: string, description?: string) => {
+    const form = new FormData();
+    form.set("team_id", String(teamId));
+    if (name) form.set("name", name);
+    if (description) form.set("description", description);
+    form.set("file", file, file.name);
+    return api.upload<Resource>("/api/v1/resources", form);
+  },
+  remove: (id: number) => api.del(`/api/v1/resources/${id}`),
+};
+
+export const variables = {
+  list: (teamId?: number) => api.get<List<Variable>>("/api/v1/variables", { ...ALL, team_id: teamId }),
+  create: (body: { team_id: number; name: string; value: string; secret?: boolean; description?: string }) =>
+    api.post<Variable>("/api/v1/variables", body),
+  update: (id: number, body: { name?: string; value?: string; secret?: boolean; description?: string }) =>
+    api.patch<Variable>(`/api/v1/variables/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/variables/${id}`),
+};
+
+export const dependencies = {
+  resolve: (teamId: number, deps: Dependencies) =>
+    api.post<Resolution>("/api/v1/dependencies/resolve", { team_id: teamId, dependencies: deps }),
 };

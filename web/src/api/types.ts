@@ -110,12 +110,24 @@ export interface MavenDependency {
   exclusions?: string[];
 }
 
+export interface JarSpec {
+  resource_id?: number;
+  project_artifact?: string;
+  main_class?: string;
+  args?: string[];
+}
+
+export interface Dependencies {
+  maven?: MavenDependency[];
+  resources?: number[];
+}
+
 export interface AppSpec {
   flink_env_id?: number | null;
   target?: AppTarget;
   sql?: string;
-  jar?: unknown;
-  dependencies?: { maven?: MavenDependency[]; resources?: number[] };
+  jar?: JarSpec | null;
+  dependencies?: Dependencies;
   parallelism?: number;
   options?: Record<string, string | number | boolean>;
   config_yaml?: string;
@@ -136,6 +148,7 @@ export interface App extends AppSpec {
   version?: number | null;
   draft_version?: number;
   started_at?: string | null;
+  state_changed_at?: string | null;
   last_error?: string | null;
   web_url?: string | null;
   created_at?: string;
@@ -158,10 +171,93 @@ export interface AppVersion extends AppSpec {
   deployed?: boolean;
 }
 
+export interface OperationResult {
+  job_id?: string | null;
+  savepoint?: string | null;
+  restored_from?: string | null;
+}
+
 export interface Operation {
   id: number;
   kind: string;
   state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | string;
-  error?: string | { message?: string } | null;
-  result?: unknown;
+  error?: string | { code?: string; message?: string } | null;
+  result?: OperationResult | null;
+}
+
+export interface AppEvent {
+  id: number;
+  at: string;
+  kind: "state" | "operation" | "savepoint" | string;
+  cause?: string;
+  from?: string;
+  to?: string;
+  user?: string | null;
+  job_id?: string | null;
+  operation_id?: number | null;
+}
+
+export interface Savepoint {
+  id: number;
+  kind: "savepoint" | "checkpoint" | string;
+  path: string;
+  job_id?: string;
+  created_at: string;
+  operation_id?: number | null;
+}
+
+export interface JobException {
+  exception: string;
+  stacktrace?: string;
+  task?: string | null;
+  endpoint?: string | null;
+  at?: string;
+}
+
+export interface Exceptions {
+  items: JobException[];
+  total?: number;
+  root_cause?: string | null;
+  job_id?: string | null;
+}
+
+export interface Resource {
+  id: number;
+  team_id: number;
+  name: string;
+  file_name: string;
+  size: number;
+  sha256?: string;
+  description?: string;
+  created_at?: string;
+}
+
+export interface Variable {
+  id: number;
+  team_id: number;
+  name: string;
+  value: string;
+  secret: boolean;
+  description?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ResolvedJar {
+  file_name: string;
+  source: string;
+  group?: string;
+  artifact?: string;
+  version?: string;
+  scope?: string;
+  direct?: boolean;
+  size?: number;
+  resource_id?: number | null;
+}
+
+export interface Resolution {
+  jars: ResolvedJar[];
+  conflicts: { group: string; artifact: string; versions: string[]; message: string }[];
+  ok: boolean;
+  from_cache?: boolean;
 }

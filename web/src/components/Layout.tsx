@@ -9,6 +9,8 @@ import { FormError } from "./common";
 const NAV = [
   { to: "/apps", label: "Applications" },
   { to: "/clusters", label: "Clusters" },
+  { to: "/resources", label: "Resources" },
+  { to: "/variables", label: "Variables" },
   { to: "/flink-envs", label: "Flink environments" },
   { to: "/tokens", label: "API tokens" },
 ];

@@ -67,3 +67,33 @@ describe("bodies", () => {
     expect(patchBody(saved, moved)).toEqual({ target: { mode: "application" } });
   });
 });
+
+describe("dependencies and JAR applications in the form", () => {
+  it("makes no new version when the dependencies did not change ({} and empty lists are the same)", () => {
+    expect(patchBody(saved, formFromApp(saved))).toEqual({});
+    expect(patchBody({ ...saved, dependencies: { maven: [], resources: [] } }, formFromApp(saved))).toEqual({});
+    const withDep = formFromApp(saved);
+    withDep.dependencies = { maven: [{ group: "com.mysql", artifact: "mysql-connector-j", version: "8.4.0", classifier: "", exclusions: "" }], resources: [5] };
+    expect(patchBody(saved, withDep)).toEqual({ dependencies: { maven: [{ group: "com.mysql", artifact: "mysql-connector-j", version: "8.4.0" }], resources: [5] } });
+  });
+
+  it("needs an uploaded jar for a JAR application and checks the main class", () => {
+    const values = { ...emptyForm(1, 1, "jar"), name: "etl", mode: "application" as const, sql: "" };
+    expect(validateForm(values)).toEqual({ jarResourceId: expect.stringMatching(/uploaded jar/) });
+    expect(validateForm({ ...values, jarResourceId: 4, mainClass: "com.acme..Job" }).mainClass).toMatch(/Java class/);
+    expect(validateForm({ ...values, jarResourceId: 4, mainClass: "com.acme.Job" })).toEqual({});
+  });
+
+  it("sends the jar with its main class and arguments instead of SQL", () => {
+    const values = { ...emptyForm(1, 1, "jar"), name: "etl", mode: "application" as const, jarResourceId: 4, mainClass: "com.acme.Job", args: "--input\n s3://in \n\n--parallel" };
+    const body = createBody(values);
+    expect(body.kind).toBe("jar");
+    expect(body.jar).toEqual({ resource_id: 4, main_class: "com.acme.Job", args: ["--input", "s3://in", "--parallel"] });
+    expect("sql" in body).toBe(false);
+    const jarApp: App = { ...saved, kind: "jar", sql: undefined, jar: { resource_id: 4, main_class: "com.acme.Job", args: ["--input", "s3://in"] } };
+    const form = formFromApp(jarApp);
+    expect(form.args).toBe("--input\ns3://in");
+    expect(patchBody(jarApp, form)).toEqual({});
+    expect(patchBody(jarApp, { ...form, args: "--input\ns3://other" })).toEqual({ jar: { resource_id: 4, main_class: "com.acme.Job", args: ["--input", "s3://other"] } });
+  });
+});

@@ -1,6 +1,7 @@
 // The application form's values and their translation to and from the API's app body: options as
 // "key = value" rows, the target as mode + cluster, checks a person sees before anything is sent.
-import type { App, AppSpec } from "../api/types";
+import type { App, AppSpec, Dependencies, JarSpec } from "../api/types";
+import { DependencyValues, apiFromRows, dependencyError, rowsFromApi } from "./dependencies";
 
 export interface OptionRow {
   key: string;
@@ -8,6 +9,7 @@ export interface OptionRow {
 }
 
 export interface AppFormValues {
+  kind: "sql" | "jar";
   name: string;
   description: string;
   tags: string[];
@@ -20,6 +22,12 @@ export interface AppFormValues {
   options: OptionRow[];
   configYaml: string;
   dynamicProperties: string;
+  dependencies: DependencyValues;
+  // A JAR application's program: an uploaded jar, its main class (empty: the jar's manifest), and
+  // its arguments one a line.
+  jarResourceId: number | null;
+  mainClass: string;
+  args: string;
   note: string;
 }
 
@@ -42,8 +50,9 @@ CREATE TABLE sink_table (
 INSERT INTO sink_table SELECT id, payload FROM source_table;
 `;
 
-export function emptyForm(teamId: number | null, flinkEnvId: number | null): AppFormValues {
+export function emptyForm(teamId: number | null, flinkEnvId: number | null, kind: "sql" | "jar" = "sql"): AppFormValues {
   return {
+    kind,
     name: "",
     description: "",
     tags: [],
@@ -56,12 +65,17 @@ export function emptyForm(teamId: number | null, flinkEnvId: number | null): App
     options: [],
     configYaml: "",
     dynamicProperties: "",
+    dependencies: { maven: [], resources: [] },
+    jarResourceId: null,
+    mainClass: "",
+    args: "",
     note: "",
   };
 }
 
 export function formFromApp(app: App): AppFormValues {
   return {
+    kind: app.kind === "jar" ? "jar" : "sql",
     name: app.name,
     description: app.description ?? "",
     tags: app.tags ?? [],
@@ -74,11 +88,17 @@ export function formFromApp(app: App): AppFormValues {
     options: Object.entries(app.options ?? {}).map(([key, value]) => ({ key, value: String(value) })),
     configYaml: app.config_yaml ?? "",
     dynamicProperties: app.dynamic_properties ?? "",
+    dependencies: rowsFromApi(app.dependencies),
+    jarResourceId: app.jar?.resource_id ?? null,
+    mainClass: app.jar?.main_class ?? "",
+    args: (app.jar?.args ?? []).join("\n"),
     note: "",
   };
 }
 
 export type FormErrors = Partial<Record<keyof AppFormValues | "options", string>>;
+
+const MAIN_CLASS = /^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -90,7 +110,13 @@ export function validateForm(values: AppFormValues): FormErrors {
     errors.name = "Use letters, digits, '.', '_' or '-' (up to 128, starting with a letter or digit).";
   if (!values.teamId) errors.teamId = "Choose the team that owns the application.";
   if (values.mode === "session" && !values.clusterId) errors.clusterId = "Choose the session cluster to run on.";
-  if (!values.sql.trim()) errors.sql = "Write the SQL the job runs.";
+  if (values.kind === "sql" && !values.sql.trim()) errors.sql = "Write the SQL the job runs.";
+  if (values.kind === "jar") {
+    if (!values.jarResourceId) errors.jarResourceId = "Choose the uploaded jar that holds the job (upload it under Resources).";
+    if (values.mainClass.trim() && !MAIN_CLASS.test(values.mainClass.trim())) errors.mainClass = "A Java class name, e.g. com.acme.Job (or empty: the jar's manifest names it).";
+  }
+  const deps = dependencyError(values.dependencies);
+  if (deps) errors.dependencies = deps;
   if (!Number.isInteger(values.parallelism) || values.parallelism < 1 || values.parallelism > 100000)
     errors.parallelism = "Parallelism is a whole number from 1 to 100000.";
   const seen = new Set<string>();
@@ -136,11 +162,29 @@ function optionsObject(rows: OptionRow[]): Record<string, string> {
   return out;
 }
 
+// Program arguments, one a line (blank lines dropped; spaces inside a line kept).
+export function argsFromText(text: string): string[] {
+  return text.split("\n").map((a) => a.trim()).filter(Boolean);
+}
+
+export function jarFromForm(values: AppFormValues): JarSpec {
+  const jar: JarSpec = { resource_id: values.jarResourceId ?? undefined };
+  if (values.mainClass.trim()) jar.main_class = values.mainClass.trim();
+  jar.args = argsFromText(values.args);
+  return jar;
+}
+
+// The dependencies as the API compares them: {} and empty lists are the same thing.
+export function sameDependencies(a: Dependencies | null | undefined, b: Dependencies | null | undefined): boolean {
+  return JSON.stringify(apiFromRows(rowsFromApi(a))) === JSON.stringify(apiFromRows(rowsFromApi(b)));
+}
+
 // The versioned fields as the API takes them.
 export function specFromForm(values: AppFormValues): AppSpec {
   const spec: AppSpec = {
     target: values.mode === "session" ? { mode: "session", cluster_id: values.clusterId } : { mode: "application" },
-    sql: values.sql,
+    ...(values.kind === "jar" ? { jar: jarFromForm(values) } : { sql: values.sql }),
+    dependencies: apiFromRows(values.dependencies),
     parallelism: values.parallelism,
     options: optionsObject(values.options),
     config_yaml: values.configYaml,
@@ -154,7 +198,7 @@ export function createBody(values: AppFormValues) {
   return {
     name: values.name.trim(),
     team_id: values.teamId as number,
-    kind: "sql" as const,
+    kind: values.kind,
     description: values.description,
     tags: cleanTags(values.tags),
     ...specFromForm(values),
@@ -171,6 +215,10 @@ export function patchBody(before: App, values: AppFormValues): Record<string, un
   const spec = specFromForm(values) as Record<string, unknown>;
   const old = before as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {
+    if (key === "dependencies") {
+      if (!sameDependencies(value as Dependencies, before.dependencies)) body[key] = value;
+      continue;
+    }
     if (JSON.stringify(canonical(value)) !== JSON.stringify(canonical(old[key] ?? defaultOf(key)))) body[key] = value;
   }
   if (Object.keys(body).length > 0 && values.note.trim()) body.note = values.note.trim();

@@ -1,9 +1,9 @@
 import { ActionIcon, Alert, Anchor, Button, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Tabs, TagsInput, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { FormEvent, useEffect, useMemo, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router-dom";
-import { apps, clusters, flinkEnvs } from "../api/endpoints";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { apps, clusters, flinkEnvs, resources as resourceApi } from "../api/endpoints";
+import { DependenciesEditor } from "../components/DependenciesEditor";
 import type { App } from "../api/types";
-import { AppActions } from "../components/AppActions";
 import { CodeEditor } from "../components/CodeEditor";
 import { ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
 import { AppFormValues, FormErrors, createBody, emptyForm, formFromApp, patchBody, validateForm } from "../lib/appForm";
@@ -28,10 +28,13 @@ export function AppEditPage() {
 function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
   const { me, team } = useSession();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const envs = useLoad(() => flinkEnvs.list(), []);
   const clusterList = useLoad(() => clusters.list(), []);
   const defaultEnv = envs.data?.items.find((e) => e.default)?.id ?? envs.data?.items[0]?.id ?? null;
-  const [values, setValues] = useState<AppFormValues>(() => (app ? formFromApp(app) : emptyForm(team?.id ?? null, null)));
+  const [values, setValues] = useState<AppFormValues>(() => (app ? formFromApp(app) : emptyForm(team?.id ?? null, null, params.get("kind") === "jar" ? "jar" : "sql")));
+  const jars = useLoad(() => (values.teamId ? resourceApi.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId]);
+  const jarList = jars.data?.items ?? [];
   const [errors, setErrors] = useState<FormErrors>({});
   const action = useAction();
   const editable = canEdit(me, app?.team_id ?? values.teamId);
@@ -79,7 +82,7 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
             <Anchor component={Link} to="/apps" size="sm">Applications</Anchor><Text size="sm" c="dimmed">/</Text>
           </Group>
           <Group gap="sm">
-            <Title order={2}>{app ? app.name : "New SQL application"}</Title>
+            <Title order={2}>{app ? app.name : values.kind === "jar" ? "New JAR application" : "New SQL application"}</Title>
             {app && <StateBadge state={app.state} />}
           </Group>
           {app && (
@@ -90,8 +93,8 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
           )}
         </Stack>
         <Group>
+          {app && <Button variant="default" component={Link} to={`/apps/${app.id}`}>Details and actions</Button>}
           {app && <Button variant="default" component={Link} to={`/apps/${app.id}/versions`}>Versions</Button>}
-          {app && editable && <AppActions app={app} onChanged={onSaved} />}
           {editable && <Button type="submit" loading={action.running} disabled={!unsaved}>{app ? (unsaved ? "Save" : "Saved") : "Create application"}</Button>}
         </Group>
       </Group>
@@ -100,17 +103,34 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
       {!editable && <Alert color="gray" mb="md">Your role in this team can look but not change this application.</Alert>}
       <Grid gap="md">
         <Grid.Col span={8}>
-          <Stack gap={4}>
-            <Group justify="space-between"><Text fw={500} size="sm">SQL</Text><Text size="xs" c="dimmed">Ctrl-F finds, Ctrl-Z undoes</Text></Group>
-            <CodeEditor language="sql" value={values.sql} onChange={(v) => set("sql", v)} minHeight={360} maxHeight={640} invalid={!!errors.sql} label="SQL editor" testId="sql-editor" readOnly={!editable} />
-            {errors.sql && <Text size="xs" c="red">{errors.sql}</Text>}
-          </Stack>
+          {values.kind === "sql" ? (
+            <Stack gap={4}>
+              <Group justify="space-between"><Text fw={500} size="sm">SQL</Text><Text size="xs" c="dimmed">Ctrl-F finds, Ctrl-Z undoes</Text></Group>
+              <CodeEditor language="sql" value={values.sql} onChange={(v) => set("sql", v)} minHeight={360} maxHeight={640} invalid={!!errors.sql} label="SQL editor" testId="sql-editor" readOnly={!editable} />
+              {errors.sql && <Text size="xs" c="red">{errors.sql}</Text>}
+            </Stack>
+          ) : (
+            <Paper withBorder p="md">
+              <Stack gap="sm" data-testid="jar-program">
+                <Text fw={500} size="sm">Program</Text>
+                <Select label="Job jar" description="An uploaded jar of this team (Resources)" data={jarList.map((r) => ({ value: String(r.id), label: `${r.name} (${r.file_name})` }))}
+                  value={values.jarResourceId ? String(values.jarResourceId) : null} onChange={(v) => set("jarResourceId", v ? Number(v) : null)} error={errors.jarResourceId}
+                  placeholder={jarList.length ? "Choose the jar" : "Upload the job's jar under Resources first"} disabled={!editable} searchable />
+                <TextInput label="Main class" description="Empty: the jar's manifest names it" placeholder="com.acme.Job" value={values.mainClass} onChange={(e) => set("mainClass", e.currentTarget.value)} error={errors.mainClass} readOnly={!editable} />
+                <Textarea label="Program arguments" description="One argument a line, passed to main() in order" autosize minRows={4} styles={{ input: { fontFamily: "monospace" } }} placeholder={"--input\ns3://bucket/in"} value={values.args} onChange={(e) => set("args", e.currentTarget.value)} readOnly={!editable} />
+              </Stack>
+            </Paper>
+          )}
           <Tabs defaultValue="options" mt="md">
             <Tabs.List>
               <Tabs.Tab value="options">Options</Tabs.Tab>
               <Tabs.Tab value="yaml">Configuration YAML</Tabs.Tab>
               <Tabs.Tab value="dynamic">Dynamic properties</Tabs.Tab>
+              <Tabs.Tab value="dependencies">Dependencies{values.dependencies.maven.length + values.dependencies.resources.length ? ` (${values.dependencies.maven.length + values.dependencies.resources.length})` : ""}</Tabs.Tab>
             </Tabs.List>
+            <Tabs.Panel value="dependencies" pt="sm">
+              <DependenciesEditor teamId={values.teamId} value={values.dependencies} onChange={(v) => set("dependencies", v)} resources={jarList} readOnly={!editable} error={errors.dependencies} />
+            </Tabs.Panel>
             <Tabs.Panel value="options" pt="sm">
               <Stack gap="xs">
                 <Text size="xs" c="dimmed">Flink options for this job, e.g. execution.checkpointing.interval = 30 s.</Text>
@@ -137,6 +157,12 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
         <Grid.Col span={4}>
           <Paper withBorder p="md">
             <Stack>
+              {!app && (
+                <Stack gap={4}>
+                  <Text size="sm" fw={500}>Kind</Text>
+                  <SegmentedControl value={values.kind} onChange={(v) => set("kind", v as "sql" | "jar")} data={[{ value: "sql", label: "SQL" }, { value: "jar", label: "JAR (uploaded jar)" }]} />
+                </Stack>
+              )}
               <TextInput label="Name" required value={values.name} onChange={(e) => set("name", e.currentTarget.value)} error={errors.name} readOnly={!editable} />
               <TextInput label="Description" value={values.description} onChange={(e) => set("description", e.currentTarget.value)} readOnly={!editable} />
               <TagsInput label="Tags" placeholder="Add a tag" description="Enter after each; search finds them" value={values.tags} onChange={(v) => set("tags", v)} readOnly={!editable} clearable />
@@ -152,6 +178,7 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
               )}
               <NumberInput label="Parallelism" min={1} max={100000} value={values.parallelism} onChange={(v) => set("parallelism", typeof v === "number" ? v : Number(v) || 0)} error={errors.parallelism} readOnly={!editable} />
               {app && editable && <TextInput label="Note for this version" placeholder="What changed and why" value={values.note} onChange={(e) => set("note", e.currentTarget.value)} />}
+              <FormError text={errors.dependencies ? `Dependencies: ${errors.dependencies}` : errors.jarResourceId ?? null} />
               <FormError text={action.error} />
             </Stack>
           </Paper>
