@@ -7,7 +7,7 @@ namespace sluice::apps {
 AppsModule::AppsModule(store::Database& database, const Clock& clock, flink::FlinkModule& flink,
                        AppsOptions options, std::unique_ptr<JobGateway> gateway,
                        std::unique_ptr<flink::Submitter> submitter, DeployInputs* inputs)
-    : database_(database), options_(std::move(options)) {
+    : options_(std::move(options)) {
   if (gateway) {
     gateway_ = std::move(gateway);
   } else {

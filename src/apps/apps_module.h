@@ -67,7 +67,6 @@ class AppsModule {
   void OperationsLoop();
   void Wake();
 
-  store::Database& database_;
   AppsOptions options_;
   std::unique_ptr<JobGateway> gateway_;
   std::unique_ptr<flink::Submitter> submitter_;
