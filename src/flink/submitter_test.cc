@@ -372,8 +372,7 @@ TEST(SubmitterParsing, JobIdFromTheCliOutput) {
 }
 
 TEST(SubmitterParsing, FailureReasonPicksTheTellingLine) {
-  EXPECT_EQ(SubmitFailureReason(kMainFailedOutput),
-            "tiny job refuses to start: missing --records");
+  EXPECT_EQ(SubmitFailureReason(kMainFailedOutput), "tiny job refuses to start: missing --records");
   EXPECT_EQ(SubmitFailureReason(
                 "\n The program finished with the following exception:\n\n"
                 "org.apache.flink.client.program.ProgramInvocationException: The program's entry "
