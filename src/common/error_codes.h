@@ -5,8 +5,8 @@
 // reused or renumbered; retire a code by leaving its line here with a comment. Ranges:
 //   1000-1099 request and protocol    1100-1199 authentication and permission
 //   1200-1299 users, teams, tokens    1300-1399 store
-//   2000-2999 applications and their operations    3000-3999 Flink: 3000 environments, 3100 clusters,
-//   3200 Flink's REST API, 3300 the submitter
+//   2000-2999 applications and their operations
+//   3000-3999 Flink: 3000 environments, 3100 clusters, 3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
 #pragma once
