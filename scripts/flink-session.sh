@@ -62,8 +62,11 @@ CONF
     echo localhost >"$dir/conf/workers"
     "$home/bin/start-cluster.sh" >"$dir/log/start.out" 2>&1 || die "start-cluster.sh failed: $(tail -5 "$dir/log/start.out")"
     deadline=$((SECONDS + 120))
-    until curl -sf -m 2 "$url/overview" 2>/dev/null | grep -q '"taskmanagers":1'; do
-      ((SECONDS < deadline)) || die "no TaskManager registered at $url after 120 s (logs in $dir/log)"
+    # Ready means the TaskManager registered *and* reported its slots: for a moment after it
+    # registers, /overview counts it with "slots-total":0.
+    until curl -sf -m 2 "$url/overview" 2>/dev/null | grep '"taskmanagers":1' |
+      grep -q '"slots-total":[1-9]'; do
+      ((SECONDS < deadline)) || die "no TaskManager with slots registered at $url after 120 s (logs in $dir/log)"
       sleep 0.2
     done
     echo "$url"

@@ -470,10 +470,7 @@ AppService::Answer AppService::Delete(http::Request& request, const Principal& p
         ErrorCode::APP_WRONG_STATE,
         fmt::format("application '{}' is {}: stop it before deleting it", app.name, app.state));
   }
-  if (app.operation_id) {
-    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
-                 fmt::format("application '{}' has an operation in flight", app.name));
-  }
+  SLUICE_RETURN_IF_ERROR(NoOperationInFlight(app));
   SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_events WHERE app_id = ?", {id}));
     SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM app_savepoints WHERE app_id = ?", {id}));
@@ -561,6 +558,14 @@ bool ValidRestorePath(const std::string& path) {
 
 }  // namespace
 
+Status AppService::NoOperationInFlight(const AppRow& app) {
+  if (!app.operation_id) return Status::Ok();
+  return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
+               fmt::format("application '{}' has operation {} in flight: wait until it ends "
+                           "(GET /api/v1/operations/{}), then try again",
+                           app.name, *app.operation_id, *app.operation_id));
+}
+
 AppService::Answer AppService::Enqueue(const AppRow& app, const std::string& kind,
                                        const Json& params, const Principal& principal) {
   if (!runtime_.operations) return NoRuntime();
@@ -610,10 +615,7 @@ AppService::Answer AppService::Deploy(http::Request& request, const Principal& p
     return Invalid("restore",
                    "'restore' is \"none\", \"latest\" or the path of a savepoint or checkpoint");
   }
-  if (app.operation_id) {
-    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
-                 fmt::format("application '{}' has an operation in flight", app.name));
-  }
+  SLUICE_RETURN_IF_ERROR(NoOperationInFlight(app));
   if (IsActiveState(app.state)) {
     return Error(
         ErrorCode::APP_WRONG_STATE,
@@ -654,10 +656,7 @@ AppService::Answer AppService::Stop(http::Request& request, const Principal& pri
   if (drain.value_or(false) && !savepoint.value_or(false)) {
     return Invalid("drain", "'drain' needs \"savepoint\": true (draining ends with a savepoint)");
   }
-  if (app.operation_id) {
-    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
-                 fmt::format("application '{}' has an operation in flight", app.name));
-  }
+  SLUICE_RETURN_IF_ERROR(NoOperationInFlight(app));
   if (!IsActiveState(app.state) || app.state == "DEPLOYING" || app.job_id.empty()) {
     return Error(
         ErrorCode::APP_WRONG_STATE,
@@ -681,10 +680,7 @@ AppService::Answer AppService::TakeSavepoint(http::Request& request, const Princ
     SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
     SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {}));
   }
-  if (app.operation_id) {
-    return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,
-                 fmt::format("application '{}' has an operation in flight", app.name));
-  }
+  SLUICE_RETURN_IF_ERROR(NoOperationInFlight(app));
   if (app.state != "RUNNING") {
     return Error(ErrorCode::APP_WRONG_STATE,
                  fmt::format("application '{}' is {}: savepoints are taken while RUNNING", app.name,

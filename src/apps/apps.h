@@ -73,6 +73,8 @@ class AppService {
   Answer GetOperation(http::Request& request, const system::Principal& principal);
 
   struct AppRow;
+  // APP_OPERATION_IN_FLIGHT (naming the operation to wait for) when `app` has one.
+  Status NoOperationInFlight(const AppRow& app);
   // Queues operation `kind` for `app` when no other is in flight (APP_OPERATION_IN_FLIGHT).
   Answer Enqueue(const AppRow& app, const std::string& kind, const Json& params,
                  const system::Principal& principal);
