@@ -298,6 +298,7 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
                                {job_id, cluster_id, app.draft_version, web_url}));
     return Status::Ok();
   }));
+  if (moved) journal_.NotifyChanged();
   if (!moved) {
     return Error(ErrorCode::APP_WRONG_STATE, "the application changed state while deploying");
   }

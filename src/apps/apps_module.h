@@ -61,6 +61,8 @@ class AppsModule {
   ActionExecutor& actions() { return *actions_; }
   Tracker& tracker() { return *tracker_; }
   Operations& operations() { return *operations_; }
+  // Every app event (state change, operation, savepoint) committed; see ChangeSignal.
+  Journal& journal() { return *journal_; }
 
  private:
   void TrackerLoop();

@@ -52,6 +52,7 @@ Result<bool> Journal::Move(const Transition& t, std::string_view extra_set,
     SLUICE_ASSIGN_OR_RETURN(moved, MoveIn(c, t, extra_set, extra_params));
     return Status::Ok();
   }));
+  if (moved) NotifyChanged();
   return moved;
 }
 
@@ -84,9 +85,11 @@ Result<bool> Journal::MoveIn(store::Connection& c, const Transition& t, std::str
 Status Journal::Note(int64_t app_id, std::string_view kind, std::string_view cause,
                      std::optional<int64_t> operation_id, std::optional<int64_t> user_id,
                      std::string_view job_id) {
-  return database_.Transaction([&](store::Connection& c) -> Status {
+  SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
     return NoteIn(c, app_id, kind, cause, operation_id, user_id, job_id);
-  });
+  }));
+  NotifyChanged();
+  return Status::Ok();
 }
 
 Status Journal::NoteIn(store::Connection& c, int64_t app_id, std::string_view kind,

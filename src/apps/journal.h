@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/change_signal.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "store/database.h"
@@ -44,6 +45,12 @@ class Journal {
   // Both must outlive the journal.
   Journal(store::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
 
+  // Notified after every committed Move and Note; followers of app_events (alerts, the live
+  // stream) subscribe here and then read the store. A caller of MoveIn or NoteIn calls
+  // NotifyChanged() itself once its transaction has committed.
+  ChangeSignal& changed() { return changed_; }
+  void NotifyChanged() const { changed_.Notify(); }
+
   // Moves the app from `t.from` to `t.to` and records the event, in one transaction. Answers
   // false (and changes nothing) when the app's state is no longer `t.from`. `extra_set` is more
   // "column = ?" assignments for the same UPDATE, with `extra_params` their values.
@@ -66,6 +73,7 @@ class Journal {
  private:
   store::Database& database_;
   const Clock& clock_;
+  ChangeSignal changed_;
 };
 
 }  // namespace sluice::apps

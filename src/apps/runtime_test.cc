@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zip.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -273,6 +274,25 @@ TEST_F(RuntimeTest, DeployChoosesTheJobIdFirstAndTheTrackerFollowsFlink) {
   Answer log = Call("GET", Path(app, "/logs/start"), nullptr, AdminToken());
   EXPECT_EQ(log.status, 200);
   EXPECT_NE(log.body.find("Job has been submitted"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, FollowersOfTheEventsAreWokenAfterEachCommittedChange) {
+  std::atomic<int> wakeups{0};
+  int subscription = apps_->journal().changed().Subscribe([&] { ++wakeups; });
+  int64_t app = CreateSqlApp("woken");
+  EXPECT_EQ(wakeups, 0);  // creating an app is not an event
+  Json op = DeployAndRun(app);
+  ASSERT_EQ(op["state"], "SUCCEEDED") << op.dump();
+  int after_deploy = wakeups;
+  EXPECT_GE(after_deploy, 1);  // at least NEW>DEPLOYING
+  Cycle();                     // DEPLOYING>CREATED
+  EXPECT_GT(wakeups, after_deploy);
+  apps_->journal().changed().Unsubscribe(subscription);
+  int before = wakeups;
+  gateway_->Set(cluster_id_, GetApp(app)["job_id"], "RUNNING");
+  Cycle();
+  EXPECT_EQ(GetApp(app)["state"], "RUNNING");
+  EXPECT_EQ(wakeups, before);
 }
 
 TEST_F(RuntimeTest, OneRequestPerClusterPerCycleHoweverManyJobs) {
