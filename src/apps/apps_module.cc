@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apps/event_stream.h"
+
 namespace sluice::apps {
 
 AppsModule::AppsModule(store::Database& database, const Clock& clock, flink::FlinkModule& flink,
                        AppsOptions options, std::unique_ptr<JobGateway> gateway,
                        std::unique_ptr<flink::Submitter> submitter, DeployInputs* inputs)
-    : options_(std::move(options)) {
+    : database_(database), clock_(clock), options_(std::move(options)) {
   if (gateway) {
     gateway_ = std::move(gateway);
   } else {
@@ -132,6 +134,17 @@ bool AppsModule::RunOnePendingOperation() {
 
 void AppsModule::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
   service_->RegisterRoutes(router, guard);
+  http::RouteDoc doc;
+  doc.summary =
+      "the apps' state changes and operations as server-sent events (Last-Event-ID resumes)";
+  doc.tag = "events";
+  doc.response_content_type = "text/event-stream";
+  doc.response_body = {{"type", "string"}};
+  router.Add("GET", "/api/v1/events/stream", std::move(doc),
+             guard.WrapAnswer("events.stream", [this](http::Request& request,
+                                                      const system::Principal& principal) {
+               return EventStreamAnswer(database_, journal_->changed(), clock_, request, principal);
+             }));
 }
 
 }  // namespace sluice::apps

@@ -69,6 +69,8 @@ class AppsModule {
   void OperationsLoop();
   void Wake();
 
+  store::Database& database_;
+  const Clock& clock_;
   AppsOptions options_;
   std::unique_ptr<JobGateway> gateway_;
   std::unique_ptr<flink::Submitter> submitter_;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "apps/apps_module.h"
+#include "apps/event_stream.h"
 #include "apps/job_package.h"
 #include "flink/flink_module.h"
 #include "system/system_test_fixture.h"
@@ -293,6 +294,101 @@ TEST_F(RuntimeTest, FollowersOfTheEventsAreWokenAfterEachCommittedChange) {
   Cycle();
   EXPECT_EQ(GetApp(app)["state"], "RUNNING");
   EXPECT_EQ(wakeups, before);
+}
+
+// The frames of an SSE text whose event is "app", as their JSON data.
+std::vector<Json> AppFrames(const std::string& text) {
+  std::vector<Json> out;
+  size_t at = 0;
+  while ((at = text.find("event: app\ndata: ", at)) != std::string::npos) {
+    at += std::string("event: app\ndata: ").size();
+    size_t end = text.find('\n', at);
+    out.push_back(Json::parse(text.substr(at, end - at)));
+  }
+  return out;
+}
+
+TEST_F(RuntimeTest, TheEventStreamSendsNewEventsOfTheCallersTeamsOnly) {
+  int64_t app = CreateSqlApp("streamed");
+  int64_t other_team = AddTeam("elsewhere");
+  system::Principal admin;
+  admin.is_admin = true;
+  system::Principal outsider;
+  outsider.roles[other_team] = system::Role::kOwner;
+  ChangeSignal& changed = apps_->journal().changed();
+  std::atomic<int> wakes{0};
+  AppEventStream all(*db_, changed, clock_, {}, true, std::nullopt);
+  AppEventStream none(*db_, changed, clock_, {other_team}, false, std::nullopt);
+  all.Start([&] { ++wakes; });
+  none.Start([] {});
+  // The first read says how to reconnect and starts at the newest event: nothing old is sent.
+  std::string first = *all.Read();
+  EXPECT_NE(first.find("retry: 3000"), std::string::npos);
+  EXPECT_TRUE(AppFrames(first).empty());
+  ASSERT_TRUE(none.Read().has_value());
+
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  EXPECT_GE(wakes, 1);
+  std::vector<Json> frames = AppFrames(*all.Read());
+  ASSERT_FALSE(frames.empty());
+  bool saw_deploying = false;
+  for (const Json& frame : frames) {
+    EXPECT_EQ(frame["app_id"], app);
+    EXPECT_EQ(frame["app"], "streamed");
+    if (frame["kind"] == "state" && frame["to"] == "DEPLOYING") saw_deploying = true;
+  }
+  EXPECT_TRUE(saw_deploying);
+  // Sent once: the look-back window does not repeat them.
+  EXPECT_TRUE(AppFrames(*all.Read()).empty());
+  EXPECT_TRUE(AppFrames(*none.Read()).empty());
+
+  gateway_->Set(cluster_id_, GetApp(app)["job_id"], "RUNNING");
+  Cycle();
+  Cycle();
+  frames = AppFrames(*all.Read());
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames.back()["to"], "RUNNING");
+  EXPECT_EQ(frames.back()["state"], "RUNNING");
+}
+
+TEST_F(RuntimeTest, TheEventStreamReplaysWhatAReconnectingClientMissed) {
+  int64_t app = CreateSqlApp("replayed");
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  Json events = Call("GET", Path(app, "/events?limit=100"), nullptr, AdminToken()).json;
+  ASSERT_GE(events["items"].size(), 2u);
+  // Newest first: the client had the oldest one only.
+  int64_t oldest = events["items"].back()["id"];
+  AppEventStream stream(*db_, apps_->journal().changed(), clock_, {team_}, false, oldest);
+  stream.Start([] {});
+  std::vector<Json> frames = AppFrames(*stream.Read());
+  ASSERT_EQ(frames.size(), events["items"].size() - 1);
+  for (const Json& frame : frames) EXPECT_GT(frame["id"].get<int64_t>(), oldest);
+
+  // Idle: a comment at the heartbeat, nothing before it.
+  stream.set_heartbeat(std::chrono::seconds(15));
+  EXPECT_EQ(*stream.Read(), "");
+  clock_.Advance(std::chrono::seconds(16));
+  EXPECT_EQ(*stream.Read(), ": ping\n\n");
+}
+
+TEST_F(RuntimeTest, TheEventStreamRefusesAMalformedLastEventIdAndEndsWithTheToken) {
+  system::Principal principal;
+  principal.roles[team_] = system::Role::kViewer;
+  principal.token_expires_at = clock_.Now() + std::chrono::minutes(1);
+  http::Request request;
+  request.headers["last-event-id"] = "12; DROP";
+  auto refused = EventStreamAnswer(*db_, apps_->journal().changed(), clock_, request, principal);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::INVALID_ARGUMENT);
+  request.headers["last-event-id"] = "12";
+  auto answer = EventStreamAnswer(*db_, apps_->journal().changed(), clock_, request, principal);
+  ASSERT_TRUE(answer.ok());
+  ASSERT_NE(answer->stream, nullptr);
+  EXPECT_EQ(answer->content_type.rfind("text/event-stream", 0), 0u);
+  answer->stream->Start([] {});
+  EXPECT_TRUE(answer->stream->Read().has_value());
+  clock_.Advance(std::chrono::minutes(2));
+  EXPECT_FALSE(answer->stream->Read().has_value());
 }
 
 TEST_F(RuntimeTest, OneRequestPerClusterPerCycleHoweverManyJobs) {

@@ -2,8 +2,11 @@
 // nothing of Beast, so handlers and their tests need no network.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +34,30 @@ struct Request {
   std::optional<std::string> Query(std::string_view name) const;
 };
 
+// A body that is written while it is produced (server-sent events): the server sends the header
+// with chunked transfer encoding, then asks Read() for the next bytes whenever the stream wakes it
+// and at least every idle_poll(), until Read() answers nullopt or the client goes away (then the
+// stream is destroyed, which is where it lets go of what it follows). All calls come from one
+// server thread at a time; only `wake` may be called from any thread, at any time, even after
+// the connection is gone.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Called once before the first Read.
+  virtual void Start(std::function<void()> wake) = 0;
+  // Never blocks: the bytes ready now ("" when there are none), or nullopt when the stream ends.
+  virtual std::optional<std::string> Read() = 0;
+  // How long the server waits without a wake before it calls Read() anyway (for heartbeats).
+  virtual std::chrono::milliseconds idle_poll() const { return std::chrono::seconds(15); }
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, `body` is ignored and the stream is sent instead (see ResponseStream).
+  std::shared_ptr<ResponseStream> stream;
   // Filled by the API layer for the access log and the audit log; never sent.
   std::string error_code;
   std::string audit_target;              // e.g. "user:7"

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -32,6 +33,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
+  std::atomic<int> streams{0};  // streamed answers still open
   uint16_t bound_port = 0;
   bool started = false;
   bool stopped = false;
@@ -56,9 +58,10 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
-  // Closes the connection if it is waiting for a request (called on stop).
+  // Closes the connection if it is waiting for a request or streaming (called on stop).
   void CloseIfIdle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->body_stream_) return self->EndStream();
       if (!self->busy_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -146,6 +149,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response response, bool keep_alive, unsigned version, bool head, bool counted) {
+    if (response.stream && !head) {
+      return WriteStreamHeader(std::move(response), version, counted);
+    }
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(response.status), version);
     message->set(bhttp::field::server, "sluice");
@@ -168,6 +174,91 @@ class Session : public std::enable_shared_from_this<Session> {
         });
   }
 
+  // A streamed answer: the header with chunked encoding, then chunks as the stream has them. The
+  // connection is not reused afterwards. It no longer counts as in flight once the header is out,
+  // so a graceful stop does not wait for streams (it ends them).
+  void WriteStreamHeader(Response response, unsigned version, bool counted) {
+    body_stream_ = std::move(response.stream);
+    auto header = std::make_shared<bhttp::response<bhttp::empty_body>>(
+        static_cast<bhttp::status>(response.status), version);
+    header->set(bhttp::field::server, "sluice");
+    header->set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) header->set(name, value);
+    header->keep_alive(false);
+    header->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header);
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer, counted](beast::error_code ec, size_t) {
+          if (counted) --self->server_.in_flight;
+          ++self->server_.streams;
+          self->stream_counted_ = true;
+          if (ec || !self->body_stream_ || self->server_.stopping.load()) return self->EndStream();
+          std::weak_ptr<Session> weak = self;
+          auto executor = self->stream_.get_executor();
+          self->body_stream_->Start([weak, executor] {
+            asio::post(executor, [weak] {
+              if (auto session = weak.lock()) session->StreamNext();
+            });
+          });
+          self->WatchForHangUp();
+          self->StreamNext();
+        });
+  }
+
+  // A client of a stream sends nothing more: a completed read means it hung up (or broke the
+  // protocol); either way the stream ends now rather than at the next failed write.
+  void WatchForHangUp() {
+    stream_.socket().async_read_some(
+        asio::buffer(hang_up_probe_),
+        [self = shared_from_this()](beast::error_code, size_t) { self->EndStream(); });
+  }
+
+  void StreamNext() {
+    if (!body_stream_ || writing_) return;
+    std::optional<std::string> piece = body_stream_->Read();
+    if (!piece) {
+      writing_ = true;
+      stream_.expires_after(server_.options.read_timeout);
+      asio::async_write(stream_, bhttp::make_chunk_last(),
+                        [self = shared_from_this()](beast::error_code, size_t) {
+                          self->writing_ = false;
+                          self->EndStream();
+                        });
+      return;
+    }
+    if (piece->empty()) {
+      idle_timer_.expires_after(body_stream_->idle_poll());
+      idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) self->StreamNext();
+      });
+      return;
+    }
+    writing_ = true;
+    auto bytes = std::make_shared<std::string>(std::move(*piece));
+    stream_.expires_after(server_.options.read_timeout);
+    asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*bytes)),
+                      [self = shared_from_this(), bytes](beast::error_code ec, size_t) {
+                        self->writing_ = false;
+                        // Ended (stop, hang-up) while this chunk was being written.
+                        if (ec || !self->body_stream_) return self->EndStream();
+                        self->StreamNext();
+                      });
+  }
+
+  void EndStream() {
+    idle_timer_.cancel();
+    // Destroying the stream lets go of what it follows; wakes that are still queued find no
+    // stream and do nothing.
+    body_stream_.reset();
+    if (stream_counted_) {
+      stream_counted_ = false;
+      --server_.streams;
+    }
+    if (!writing_) Close();
+  }
+
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -182,6 +273,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_request_ = true;
   bool busy_ = false;
   uint64_t body_limit_ = 0;
+  // Streaming (ResponseStream) only.
+  std::shared_ptr<ResponseStream> body_stream_;
+  asio::steady_timer idle_timer_{stream_.get_executor()};
+  bool writing_ = false;
+  bool stream_counted_ = false;
+  std::array<char, 1> hang_up_probe_{};
 };
 
 }  // namespace
@@ -258,7 +355,9 @@ void Server::Stop(std::chrono::milliseconds grace) {
     }
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (impl_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  // Streams end as soon as their sessions see the stop (CloseIfIdle above).
+  while ((impl_->in_flight.load() > 0 || impl_->streams.load() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   impl_->ioc.stop();

@@ -141,9 +141,35 @@ TEST_P(AppsFlinkTest, SqlAppLifecycleOnAManagedCluster) {
                                     {"dynamic_properties", "-Dstate.backend.incremental=true\n"}});
   ASSERT_EQ(app_created.status, 201) << app_created.body;
   int64_t app = app_created.json()["id"];
+  // The console's live updates: the stream opened before the deploy sees it happen.
+  EventStreamReader live(server_->port(), "/api/v1/events/stream", admin().token());
+  ASSERT_TRUE(live.ReadUntil(
+      [](const std::string& text) { return text.find(": connected") != std::string::npos; },
+      std::chrono::seconds(10)))
+      << live.text();
   Json deployed = Act(app, "/deploy", Json::object());
   ASSERT_EQ(deployed.value("state", ""), "SUCCEEDED") << deployed.dump();
   ASSERT_TRUE(WaitForState(app, "RUNNING")) << App(app).dump();
+  auto streamed = [&](const EventStreamReader& reader, const std::string& to) {
+    for (const Json& event : reader.AppEvents()) {
+      if (event.value("app_id", int64_t{0}) == app && event.value("to", "") == to) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(live.ReadUntil([&](const std::string&) { return streamed(live, "RUNNING"); },
+                             std::chrono::seconds(5)))
+      << live.text();
+  EXPECT_TRUE(streamed(live, "DEPLOYING")) << live.text();
+  {
+    // A client that reconnects with the first event's id gets what came after it.
+    std::vector<Json> seen = live.AppEvents();
+    ASSERT_FALSE(seen.empty());
+    EventStreamReader resumed(server_->port(), "/api/v1/events/stream", admin().token(),
+                              std::to_string(seen.front().value("id", int64_t{0})));
+    EXPECT_TRUE(resumed.ReadUntil([&](const std::string&) { return streamed(resumed, "RUNNING"); },
+                                  std::chrono::seconds(5)))
+        << resumed.text();
+  }
   std::string job = App(app)["job_id"];
   EXPECT_EQ(deployed["result"]["job_id"], job);
   EXPECT_EQ(ClusterJobs()[job], "RUNNING") << "the job runs under the id Sluice chose";

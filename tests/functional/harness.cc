@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 extern char** environ;
@@ -181,6 +182,62 @@ int64_t QueryInt(const std::string& url, const std::string& sql) {
   if (const auto* i = std::get_if<int64_t>(&value)) return *i;
   if (const auto* text = std::get_if<std::string>(&value)) return std::stoll(*text);
   throw std::runtime_error("not an integer: " + sql);
+}
+
+EventStreamReader::EventStreamReader(int port, const std::string& path, const std::string& token,
+                                     const std::string& last_event_id) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    return;
+  }
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                        token + "\r\nAccept: text/event-stream\r\n";
+  if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
+  request += "\r\n";
+  (void)::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+}
+
+EventStreamReader::~EventStreamReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool EventStreamReader::ReadUntil(const std::function<bool(const std::string&)>& done,
+                                  std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done(text_)) {
+    if (fd_ < 0 || std::chrono::steady_clock::now() >= until) return false;
+    char buffer[4096];
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      text_.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+      ::close(fd_);
+      fd_ = -1;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  return true;
+}
+
+std::vector<Json> EventStreamReader::AppEvents() const {
+  std::vector<Json> out;
+  const std::string marker = "event: app\ndata: ";
+  for (size_t at = text_.find(marker); at != std::string::npos; at = text_.find(marker, at)) {
+    at += marker.size();
+    size_t end = text_.find('\n', at);
+    if (end == std::string::npos) break;  // the rest of this frame has not arrived yet
+    Json event = Json::parse(text_.substr(at, end - at), nullptr, false);
+    if (!event.is_discarded()) out.push_back(std::move(event));
+  }
+  return out;
 }
 
 int FreePort() {

@@ -40,6 +40,7 @@ class HttpClient {
   explicit HttpClient(std::string base_url);
   ~HttpClient();
   void set_token(std::string token) { token_ = std::move(token); }
+  const std::string& token() const { return token_; }
   const std::string& base_url() const { return base_url_; }
 
   HttpResult Get(const std::string& path);
@@ -95,6 +96,28 @@ class SluiceProcess {
   int port_ = 0;
   pid_t pid_ = -1;
   std::optional<HttpClient> admin_;
+};
+
+// A server-sent events stream read on a plain socket (so nothing buffers it): GET `path` on
+// 127.0.0.1:`port` with the bearer token and, when given, Last-Event-ID.
+class EventStreamReader {
+ public:
+  EventStreamReader(int port, const std::string& path, const std::string& token,
+                    const std::string& last_event_id = "");
+  ~EventStreamReader();
+  EventStreamReader(const EventStreamReader&) = delete;
+  EventStreamReader& operator=(const EventStreamReader&) = delete;
+  // Reads until `done(everything read so far)` is true, the server closes, or `deadline` passes;
+  // answers whether `done` became true.
+  bool ReadUntil(const std::function<bool(const std::string&)>& done,
+                 std::chrono::milliseconds deadline);
+  const std::string& text() const { return text_; }
+  // The JSON data of every "event: app" frame read so far.
+  std::vector<Json> AppEvents() const;
+
+ private:
+  int fd_ = -1;
+  std::string text_;
 };
 
 // The database URL under test ("" for SQLite).

@@ -127,6 +127,9 @@ describe("applications on a real Flink cluster", () => {
 
   it("deploys it and sees RUNNING without reloading", async () => {
     const url = page.url();
+    // The page follows the server's event stream: while it is live it does not poll, so the
+    // states below arrive as server-sent events.
+    await expect.poll(() => page.getByTestId("live-status").getAttribute("data-live"), { timeout: 10_000 }).toBe("live");
     await page.getByRole("button", { name: "Deploy", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Deploy demo" });
     // Nothing to restore yet: the API's 422, in words, in the dialog.
@@ -314,6 +317,7 @@ describe("applications on a real Flink cluster", () => {
     await page.getByRole("link", { name: "Applications" }).first().click();
     const row = page.getByTestId("app-row-demo");
     await expect.poll(() => row.getByTestId("state-badge").textContent()).toBe("RUNNING");
+    await expect.poll(() => page.getByTestId("live-status").getAttribute("data-live"), { timeout: 10_000 }).toBe("live");
     await row.getByRole("button", { name: "More actions for demo" }).click();
     await page.getByRole("menuitem", { name: /^Stop…/ }).click();
     const dialog = page.getByRole("dialog", { name: "Stop demo" });

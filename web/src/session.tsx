@@ -3,6 +3,7 @@ import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, 
 import { getToken, setToken, setUnauthorizedHandler } from "./api/client";
 import { auth } from "./api/endpoints";
 import type { Me, MeTeam } from "./api/types";
+import { resetLiveEvents } from "./lib/liveEvents";
 
 const TEAM_KEY = "sluice.team";
 
@@ -49,7 +50,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    setUnauthorizedHandler(() => { setToken(null); setMe(null); });
+    setUnauthorizedHandler(() => { setToken(null); resetLiveEvents(); setMe(null); });
     void refresh();
     return () => setUnauthorizedHandler(null);
   }, [refresh]);
@@ -66,6 +67,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await auth.logout();
     } finally {
       setToken(null);
+      resetLiveEvents();
       setMe(null);
     }
   }, []);

@@ -2,6 +2,7 @@ import { Alert, Badge, Center, Group, Loader, Stack, Text, Title } from "@mantin
 import { ReactNode } from "react";
 import { describeError, errorReference } from "../api/errors";
 import { stateColor } from "../lib/listing";
+import type { LiveStatus } from "../lib/liveEvents";
 
 export function StateBadge({ state }: { state: string | null | undefined }) {
   const text = state || "UNKNOWN";
@@ -70,4 +71,14 @@ export function formatTime(value: string | null | undefined): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return date.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+// Whether the page follows the server's live events, or polls while they are down.
+export function LiveBadge({ status }: { status: LiveStatus }) {
+  const label = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Offline: refreshing every few seconds";
+  return (
+    <Badge variant="dot" color={status === "live" ? "green" : status === "connecting" ? "yellow" : "gray"} data-testid="live-status" data-live={status}>
+      {label}
+    </Badge>
+  );
 }

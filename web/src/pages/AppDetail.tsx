@@ -1,5 +1,5 @@
-// One application: its state (read again every 1.5 s while an operation runs or the state is not
-// terminal), versions, job and Flink UI link, the last error, the actions, and tabs for the
+// One application: its state (read again on each of its live events, or every 1.5 s while the
+// event stream is down and an operation runs or the state is not terminal), versions, job and Flink UI link, the last error, the actions, and tabs for the
 // timeline, the start log, the job's exceptions and the savepoints and checkpoints.
 import { Alert, Anchor, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useState } from "react";
@@ -7,23 +7,27 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { apps } from "../api/endpoints";
 import type { App } from "../api/types";
 import { AppActions } from "../components/AppActions";
-import { EmptyState, ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
+import { EmptyState, ErrorAlert, FormError, LiveBadge, Loading, StateBadge, formatTime } from "../components/common";
 import { availability, deletable, shouldPoll } from "../lib/actions";
 import { useAction, useLoad, usePoll } from "../lib/hooks";
+import { type LiveStatus, useAppEvents, useCoalesced, useLiveStatus } from "../lib/liveEvents";
 import { canEdit, useSession } from "../session";
 
 export function AppDetailPage() {
   const { id } = useParams();
   const appId = Number(id);
   const loaded = useLoad(() => apps.get(appId), [appId]);
-  usePoll(loaded.reload, 1500, shouldPoll(loaded.data));
+  const live = useLiveStatus();
+  const refresh = useCoalesced(loaded.reload);
+  useAppEvents(refresh, (event) => event.app_id === appId);
+  usePoll(loaded.reload, 1500, live !== "live" && shouldPoll(loaded.data));
   if (!Number.isInteger(appId)) return <ErrorAlert error={new Error(`"${id}" is not an application id.`)} />;
   if (loaded.loading && !loaded.data) return <Loading what="Loading the application" />;
   if (!loaded.data) return <ErrorAlert error={loaded.error} title="Could not load the application" onRetry={loaded.reload} />;
-  return <Detail app={loaded.data} reload={loaded.reload} />;
+  return <Detail app={loaded.data} reload={loaded.reload} live={live} />;
 }
 
-function Detail({ app, reload }: { app: App; reload: () => void }) {
+function Detail({ app, reload, live }: { app: App; reload: () => void; live: LiveStatus }) {
   const { me } = useSession();
   const editable = canEdit(me, app.team_id);
   const [deployFrom, setDeployFrom] = useState<{ path: string; n: number } | null>(null);
@@ -39,6 +43,7 @@ function Detail({ app, reload }: { app: App; reload: () => void }) {
             <Title order={2}>{app.name}</Title>
             <Badge variant="outline" size="sm">{app.kind.toUpperCase()}</Badge>
             <span data-testid="app-state"><StateBadge state={app.state} /></span>
+            <LiveBadge status={live} />
             {app.operation && <Badge variant="dot" data-testid="operation-badge">{app.operation.kind} {app.operation.state.toLowerCase()}…</Badge>}
           </Group>
           {app.description && <Text size="sm" c="dimmed">{app.description}</Text>}

@@ -3,9 +3,10 @@ import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { apps } from "../api/endpoints";
 import { AppActions } from "../components/AppActions";
-import { EmptyState, ErrorAlert, Loading, PageHeader, StateBadge, formatTime } from "../components/common";
+import { EmptyState, ErrorAlert, LiveBadge, Loading, PageHeader, StateBadge, formatTime } from "../components/common";
 import { ACTIVE_STATES } from "../lib/actions";
 import { useLoad, usePoll } from "../lib/hooks";
+import { useAppEvents, useCoalesced, useLiveStatus } from "../lib/liveEvents";
 import { APP_STATES, SortKey, filterApps, filtersFromParams, filtersToParams, nextSort, sortApps } from "../lib/listing";
 import { canEdit, useSession } from "../session";
 
@@ -16,9 +17,13 @@ export function AppsPage() {
   const [allTeams, setAllTeams] = useState(false);
   const teamId = allTeams ? undefined : team?.id;
   const list = useLoad(() => apps.list({ team_id: teamId }), [teamId]);
-  // Every 2 s while an application moves (an operation in flight, DEPLOYING, CANCELLING...), else 5 s.
+  // Live: read again when an event concerns the listed teams. While the stream is down, poll:
+  // every 2 s while an application moves (an operation in flight, DEPLOYING, CANCELLING...), else 5 s.
+  const live = useLiveStatus();
+  const refresh = useCoalesced(list.reload);
+  useAppEvents(refresh, (event) => teamId === undefined || event.team_id === teamId);
   const moving = (list.data?.items ?? []).some((a) => !!a.operation || (ACTIVE_STATES.has(a.state) && a.state !== "RUNNING"));
-  usePoll(list.reload, moving ? 2000 : 5000);
+  usePoll(list.reload, moving ? 2000 : 5000, live !== "live");
   const shown = useMemo(() => sortApps(filterApps(list.data?.items ?? [], filters), order), [list.data, filters, order]);
   const teamName = (id: number) => me?.teams.find((t) => t.id === id)?.name ?? `team ${id}`;
   const filtering = !!(filters.q || filters.states?.length || filters.kind);
@@ -35,6 +40,7 @@ export function AppsPage() {
   return (
     <>
       <PageHeader title="Applications" description={team ? (allTeams ? "In all your teams" : `In team ${team.name}`) : undefined}>
+        <LiveBadge status={live} />
         <Button component={Link} to="/apps/new?kind=jar" variant="default" disabled={!mayCreate}>New JAR application</Button>
         <Button component={Link} to="/apps/new" disabled={!mayCreate}>New SQL application</Button>
       </PageHeader>
