@@ -247,6 +247,11 @@ describe("the console", () => {
   it("keeps a version per edit and shows the diff of two of them", async () => {
     await page.goto(appUrl + "/edit");
     await page.getByRole("heading", { name: APP }).waitFor();
+    // Format: clauses on their lines, keywords upper-case, variables untouched.
+    await setEditor("sql-editor", "insert into snk select id, '${who}' from src where id > 0;");
+    await page.getByRole("button", { name: "Format", exact: true }).click();
+    const content = page.getByTestId("sql-editor").locator(".cm-content");
+    await expect.poll(() => content.innerText()).toMatch(/^INSERT INTO\n\s+snk\nSELECT\n\s+id,\n\s+'\$\{who\}'\nFROM/);
     await setEditor("sql-editor", [
       "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50');",
       "CREATE TABLE snk (id BIGINT) WITH ('connector' = 'blackhole');",

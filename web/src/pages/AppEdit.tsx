@@ -8,6 +8,7 @@ import { CodeEditor } from "../components/CodeEditor";
 import { ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
 import { AppFormValues, FormErrors, createBody, emptyForm, formFromApp, patchBody, validateForm } from "../lib/appForm";
 import { useAction, useLoad, usePoll } from "../lib/hooks";
+import { formatFlinkSql } from "../lib/sqlFormat";
 
 const MOVING = new Set(["DEPLOYING", "INITIALIZING", "CREATED", "RESTARTING", "CANCELLING", "FAILING", "RECONCILING"]);
 import { canEdit, useSession } from "../session";
@@ -105,7 +106,13 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
         <Grid.Col span={8}>
           {values.kind === "sql" ? (
             <Stack gap={4}>
-              <Group justify="space-between"><Text fw={500} size="sm">SQL</Text><Text size="xs" c="dimmed">Ctrl-F finds, Ctrl-Z undoes</Text></Group>
+              <Group justify="space-between">
+                <Text fw={500} size="sm">SQL</Text>
+                <Group gap="xs">
+                  <Text size="xs" c="dimmed">Ctrl-F finds, Ctrl-Z undoes</Text>
+                  {editable && <Button size="compact-xs" variant="light" onClick={() => set("sql", formatFlinkSql(values.sql))} disabled={!values.sql.trim()}>Format</Button>}
+                </Group>
+              </Group>
               <CodeEditor language="sql" value={values.sql} onChange={(v) => set("sql", v)} minHeight={360} maxHeight={640} invalid={!!errors.sql} label="SQL editor" testId="sql-editor" readOnly={!editable} />
               {errors.sql && <Text size="xs" c="red">{errors.sql}</Text>}
             </Stack>
