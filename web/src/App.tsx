@@ -20,6 +20,8 @@ const AppEditPage = lazy(() => import("./pages/AppEdit").then((m) => ({ default:
 const AppDetailPage = lazy(() => import("./pages/AppDetail").then((m) => ({ default: m.AppDetailPage })));
 const ResourcesPage = lazy(() => import("./pages/Resources").then((m) => ({ default: m.ResourcesPage })));
 const VariablesPage = lazy(() => import("./pages/Variables").then((m) => ({ default: m.VariablesPage })));
+const AlertChannelsPage = lazy(() => import("./pages/AlertChannels").then((m) => ({ default: m.AlertChannelsPage })));
+const AlertsPage = lazy(() => import("./pages/Alerts").then((m) => ({ default: m.AlertsPage })));
 const AppVersionsPage = lazy(() => import("./pages/AppVersions").then((m) => ({ default: m.AppVersionsPage })));
 
 // Without animations for people who ask their system for less motion (and for the tests).
@@ -51,6 +53,8 @@ function Routed() {
           <Route path="/clusters" element={<ClustersPage />} />
           <Route path="/resources" element={<ResourcesPage />} />
           <Route path="/variables" element={<VariablesPage />} />
+          <Route path="/alert-channels" element={<AlertChannelsPage />} />
+          <Route path="/alerts" element={<AlertsPage />} />
           <Route path="/tokens" element={<TokensPage />} />
           <Route path="/admin/users" element={<UsersPage />} />
           <Route path="/admin/teams" element={<TeamsPage />} />

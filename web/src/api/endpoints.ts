@@ -1,7 +1,7 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
 import { api, Query } from "./client";
 import type {
-  ApiToken, App, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
+  Alert, AlertChannel, ApiToken, App, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
   Exceptions, FlinkEnv, List, Me, Member, Operation, Resolution, Resource, Savepoint, Team, User, Variable,
 } from "./types";
 
@@ -111,4 +111,19 @@ export const variables = {
 export const dependencies = {
   resolve: (teamId: number, deps: Dependencies) =>
     api.post<Resolution>("/api/v1/dependencies/resolve", { team_id: teamId, dependencies: deps }),
+};
+
+export const alertChannels = {
+  list: (teamId?: number) => api.get<List<AlertChannel>>("/api/v1/alert-channels", { ...ALL, team_id: teamId }),
+  create: (body: { team_id: number; name: string; kind: string; config: Record<string, unknown>; description?: string }) =>
+    api.post<AlertChannel>("/api/v1/alert-channels", body),
+  update: (id: number, body: { name?: string; config?: Record<string, unknown>; description?: string }) =>
+    api.patch<AlertChannel>(`/api/v1/alert-channels/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/alert-channels/${id}`),
+  test: (id: number) => api.post<{ delivered: boolean }>(`/api/v1/alert-channels/${id}/test`),
+};
+
+export const alerts = {
+  list: (query: { team_id?: number; app_id?: number; state?: string; rule?: string; limit?: number; offset?: number }) =>
+    api.get<List<Alert>>("/api/v1/alerts", { limit: 100, ...query }),
 };

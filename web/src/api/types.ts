@@ -151,6 +151,8 @@ export interface App extends AppSpec {
   state_changed_at?: string | null;
   last_error?: string | null;
   web_url?: string | null;
+  restart_policy?: { max_restarts: number; window_minutes: number } | null;
+  alert_channel_ids?: number[];
   created_at?: string;
   updated_at?: string;
 }
@@ -260,4 +262,33 @@ export interface Resolution {
   conflicts: { group: string; artifact: string; versions: string[]; message: string }[];
   ok: boolean;
   from_cache?: boolean;
+}
+
+export interface AlertChannel {
+  id: number;
+  team_id: number;
+  name: string;
+  kind: "email" | "lark" | "dingtalk" | "wecom" | "slack" | "webhook";
+  config: Record<string, unknown>;
+  description?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface Alert {
+  id: number;
+  team_id?: number;
+  app_id?: number | null;
+  app?: string | null;
+  channel_id: number;
+  channel?: string;
+  rule: string;
+  title: string;
+  summary?: string;
+  state: "PENDING" | "DELIVERED" | "FAILED" | "SILENCED" | "SUPPRESSED" | string;
+  attempts: number;
+  last_error?: string | null;
+  next_attempt_at?: string | null;
+  created_at: string;
+  delivered_at?: string | null;
 }

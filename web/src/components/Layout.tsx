@@ -11,6 +11,8 @@ const NAV = [
   { to: "/clusters", label: "Clusters" },
   { to: "/resources", label: "Resources" },
   { to: "/variables", label: "Variables" },
+  { to: "/alert-channels", label: "Alert channels" },
+  { to: "/alerts", label: "Alert history" },
   { to: "/flink-envs", label: "Flink environments" },
   { to: "/tokens", label: "API tokens" },
 ];

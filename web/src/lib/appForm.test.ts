@@ -97,3 +97,30 @@ describe("dependencies and JAR applications in the form", () => {
     expect(patchBody(jarApp, { ...form, args: "--input\ns3://other" })).toEqual({ jar: { resource_id: 4, main_class: "com.acme.Job", args: ["--input", "s3://other"] } });
   });
 });
+
+describe("restart policy and alert channels in the form", () => {
+  it("sends no policy when it is off, and the policy when it is on", () => {
+    const values = { ...emptyForm(1, 1), name: "orders", clusterId: 3 };
+    expect(createBody(values).restart_policy).toBeNull();
+    expect(createBody({ ...values, restartEnabled: true, maxRestarts: 2, windowMinutes: 10, alertChannelIds: [4] })).toMatchObject({
+      restart_policy: { max_restarts: 2, window_minutes: 10 }, alert_channel_ids: [4],
+    });
+  });
+
+  it("checks the numbers only when restarts are on", () => {
+    const values = { ...emptyForm(1, 1), name: "orders", clusterId: 3, maxRestarts: -1, windowMinutes: 0 };
+    expect(validateForm(values)).toEqual({});
+    const errors = validateForm({ ...values, restartEnabled: true });
+    expect(errors.maxRestarts).toMatch(/0 to 1000/);
+    expect(errors.windowMinutes).toMatch(/1 to 10080/);
+  });
+
+  it("patches the policy and the channels only when they changed (channel order does not matter)", () => {
+    const withPolicy: App = { ...saved, restart_policy: { max_restarts: 3, window_minutes: 30 }, alert_channel_ids: [2, 1] };
+    const form = formFromApp(withPolicy);
+    expect(form.restartEnabled).toBe(true);
+    expect(patchBody(withPolicy, { ...form, alertChannelIds: [1, 2] })).toEqual({});
+    expect(patchBody(withPolicy, { ...form, restartEnabled: false })).toEqual({ restart_policy: null });
+    expect(patchBody(withPolicy, { ...form, alertChannelIds: [1] })).toEqual({ alert_channel_ids: [1] });
+  });
+});

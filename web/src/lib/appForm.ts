@@ -28,6 +28,11 @@ export interface AppFormValues {
   jarResourceId: number | null;
   mainClass: string;
   args: string;
+  // The restart policy (off: none), and the alert channels (none chosen: the team's default).
+  restartEnabled: boolean;
+  maxRestarts: number;
+  windowMinutes: number;
+  alertChannelIds: number[];
   note: string;
 }
 
@@ -69,6 +74,10 @@ export function emptyForm(teamId: number | null, flinkEnvId: number | null, kind
     jarResourceId: null,
     mainClass: "",
     args: "",
+    restartEnabled: false,
+    maxRestarts: 3,
+    windowMinutes: 30,
+    alertChannelIds: [],
     note: "",
   };
 }
@@ -92,6 +101,10 @@ export function formFromApp(app: App): AppFormValues {
     jarResourceId: app.jar?.resource_id ?? null,
     mainClass: app.jar?.main_class ?? "",
     args: (app.jar?.args ?? []).join("\n"),
+    restartEnabled: !!app.restart_policy,
+    maxRestarts: app.restart_policy?.max_restarts ?? 3,
+    windowMinutes: app.restart_policy?.window_minutes ?? 30,
+    alertChannelIds: app.alert_channel_ids ?? [],
     note: "",
   };
 }
@@ -114,6 +127,12 @@ export function validateForm(values: AppFormValues): FormErrors {
   if (values.kind === "jar") {
     if (!values.jarResourceId) errors.jarResourceId = "Choose the uploaded jar that holds the job (upload it under Resources).";
     if (values.mainClass.trim() && !MAIN_CLASS.test(values.mainClass.trim())) errors.mainClass = "A Java class name, e.g. com.acme.Job (or empty: the jar's manifest names it).";
+  }
+  if (values.restartEnabled) {
+    if (!Number.isInteger(values.maxRestarts) || values.maxRestarts < 0 || values.maxRestarts > 1000)
+      errors.maxRestarts = "Restarts are a whole number from 0 to 1000.";
+    if (!Number.isInteger(values.windowMinutes) || values.windowMinutes < 1 || values.windowMinutes > 10080)
+      errors.windowMinutes = "The window is 1 to 10080 minutes (a week).";
   }
   const deps = dependencyError(values.dependencies);
   if (deps) errors.dependencies = deps;
@@ -201,8 +220,14 @@ export function createBody(values: AppFormValues) {
     kind: values.kind,
     description: values.description,
     tags: cleanTags(values.tags),
+    restart_policy: restartPolicy(values),
+    alert_channel_ids: values.alertChannelIds,
     ...specFromForm(values),
   };
+}
+
+export function restartPolicy(values: AppFormValues): { max_restarts: number; window_minutes: number } | null {
+  return values.restartEnabled ? { max_restarts: values.maxRestarts, window_minutes: values.windowMinutes } : null;
 }
 
 // Only what changed, so an edit of the description alone makes no new version.
@@ -212,6 +237,10 @@ export function patchBody(before: App, values: AppFormValues): Record<string, un
   if (values.description !== (before.description ?? "")) body.description = values.description;
   const tags = cleanTags(values.tags);
   if (JSON.stringify(tags) !== JSON.stringify(before.tags ?? [])) body.tags = tags;
+  const policy = restartPolicy(values);
+  if (JSON.stringify(policy) !== JSON.stringify(before.restart_policy ?? null)) body.restart_policy = policy;
+  const channels = [...values.alertChannelIds].sort((a, b) => a - b);
+  if (JSON.stringify(channels) !== JSON.stringify([...(before.alert_channel_ids ?? [])].sort((a, b) => a - b))) body.alert_channel_ids = channels;
   const spec = specFromForm(values) as Record<string, unknown>;
   const old = before as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {

@@ -1,7 +1,7 @@
-import { ActionIcon, Alert, Anchor, Button, Grid, Group, NumberInput, Paper, SegmentedControl, Select, Stack, Tabs, TagsInput, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { ActionIcon, Alert, Anchor, Button, Grid, Group, MultiSelect, NumberInput, Paper, SegmentedControl, Select, Stack, Switch, Tabs, TagsInput, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { FormEvent, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { apps, clusters, flinkEnvs, resources as resourceApi } from "../api/endpoints";
+import { alertChannels, apps, clusters, flinkEnvs, resources as resourceApi } from "../api/endpoints";
 import { DependenciesEditor } from "../components/DependenciesEditor";
 import type { App } from "../api/types";
 import { CodeEditor } from "../components/CodeEditor";
@@ -36,6 +36,8 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
   const [values, setValues] = useState<AppFormValues>(() => (app ? formFromApp(app) : emptyForm(team?.id ?? null, null, params.get("kind") === "jar" ? "jar" : "sql")));
   const jars = useLoad(() => (values.teamId ? resourceApi.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId]);
   const jarList = jars.data?.items ?? [];
+  const channels = useLoad(() => (values.teamId ? alertChannels.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId]);
+  const channelOptions = (channels.data?.items ?? []).map((c) => ({ value: String(c.id), label: `${c.name} (${c.kind})` }));
   const [errors, setErrors] = useState<FormErrors>({});
   const action = useAction();
   const editable = canEdit(me, app?.team_id ?? values.teamId);
@@ -184,6 +186,21 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
                 <Select label="Session cluster" data={clusterOptions} value={values.clusterId ? String(values.clusterId) : null} onChange={(v) => set("clusterId", v ? Number(v) : null)} error={errors.clusterId} placeholder={clusterOptions.length ? "Choose a cluster" : "Register a cluster first"} disabled={!editable} allowDeselect={false} />
               )}
               <NumberInput label="Parallelism" min={1} max={100000} value={values.parallelism} onChange={(v) => set("parallelism", typeof v === "number" ? v : Number(v) || 0)} error={errors.parallelism} readOnly={!editable} />
+              <Paper withBorder p="sm" data-testid="when-it-fails">
+                <Stack gap="xs">
+                  <Text size="sm" fw={500}>When the job fails</Text>
+                  <Switch label="Restart it from its newest savepoint or checkpoint" checked={values.restartEnabled} onChange={(e) => set("restartEnabled", e.currentTarget.checked)} disabled={!editable} />
+                  {values.restartEnabled && (
+                    <Group grow>
+                      <NumberInput label="Restarts" min={0} max={1000} value={values.maxRestarts} onChange={(v) => set("maxRestarts", typeof v === "number" ? v : Number(v) || 0)} error={errors.maxRestarts} readOnly={!editable} />
+                      <NumberInput label="Within minutes" min={1} max={10080} value={values.windowMinutes} onChange={(v) => set("windowMinutes", typeof v === "number" ? v : Number(v) || 0)} error={errors.windowMinutes} readOnly={!editable} />
+                    </Group>
+                  )}
+                  <MultiSelect label="Alert channels" placeholder={values.alertChannelIds.length ? undefined : "The team's default channels"} data={channelOptions} value={values.alertChannelIds.map(String)}
+                    onChange={(v) => set("alertChannelIds", v.map(Number))} disabled={!editable} clearable searchable
+                    description={channelOptions.length ? undefined : <>No channel yet: <Anchor component={Link} to="/alert-channels" size="xs">add one</Anchor></>} />
+                </Stack>
+              </Paper>
               {app && editable && <TextInput label="Note for this version" placeholder="What changed and why" value={values.note} onChange={(e) => set("note", e.currentTarget.value)} />}
               <FormError text={errors.dependencies ? `Dependencies: ${errors.dependencies}` : errors.jarResourceId ?? null} />
               <FormError text={action.error} />
