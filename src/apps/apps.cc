@@ -621,11 +621,7 @@ AppService::Answer AppService::Deploy(http::Request& request, const Principal& p
         ErrorCode::APP_WRONG_STATE,
         fmt::format("application '{}' is {}: stop it before deploying again", app.name, app.state));
   }
-  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
-  if (spec["target"].value("mode", "session") != "session") {
-    return Error(ErrorCode::APP_DEPLOY_FAILED,
-                 "application mode is not available yet: deploy to a session cluster", "target");
-  }
+  SLUICE_RETURN_IF_ERROR(LoadSpec(app.id, app.draft_version));
   if (restore_point == "latest") {
     SLUICE_ASSIGN_OR_RETURN(
         store::Rows points,

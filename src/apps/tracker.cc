@@ -87,7 +87,11 @@ Result<bool> Tracker::Judge(const Tracked& app, const std::map<std::string, std:
       }
       SLUICE_ASSIGN_OR_RETURN(bool moved, journal_.Move({app.id, app.state, seen, cause, app.job_id,
                                                          app.operation_id, std::nullopt}));
-      if (moved && IsTerminalState(seen)) OnEnded(app, seen);
+      if (moved && IsTerminalState(seen)) {
+        OnEnded(app, seen);
+        // An application cluster has done its work once its job has ended.
+        actions_.ReleaseApplicationCluster(app.cluster_id);
+      }
       return moved;
     }
   }
