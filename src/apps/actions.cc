@@ -252,13 +252,33 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
   if (application_mode) {
     SLUICE_ASSIGN_OR_RETURN(cluster, clusters_.ApplicationCluster(app.id, env.id));
   } else {
-    SLUICE_ASSIGN_OR_RETURN(cluster, clusters_.Get(target["cluster_id"].get<int64_t>()));
+    const int64_t target_id = target["cluster_id"].get<int64_t>();
+    auto found = clusters_.Get(target_id);
+    if (!found.ok() && found.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+      return Error(ErrorCode::APP_DEPLOY_FAILED,
+                   fmt::format("the application's cluster {} no longer exists: change its "
+                               "'target' (PATCH /api/v1/apps/{}) to another cluster or to "
+                               "{{\"mode\": \"application\"}}",
+                               target_id, app.id),
+                   "target");
+    }
+    SLUICE_ASSIGN_OR_RETURN(cluster, std::move(found));
   }
   const int64_t cluster_id = cluster.id;
 
   // 1. Never twice: the previous job must be known to have ended.
   if (!app.job_id.empty() && app.cluster_id) {
     auto listed = ListedState(*app.cluster_id, app.job_id);
+    if (!listed.ok() && listed.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+      // The cluster was deleted from Sluice (a managed one only once stopped): nothing can be
+      // asked, and the app is not active (the API checked), so its job is taken as ended.
+      (void)journal_.Note(app.id, "operation",
+                          fmt::format("the previous job {} cannot be checked: its cluster {} was "
+                                      "deleted",
+                                      app.job_id, *app.cluster_id),
+                          op.id, op.created_by, app.job_id);
+      listed = std::string();
+    }
     if (!listed.ok()) {
       return Error(ErrorCode::APP_JOB_STILL_RUNNING,
                    fmt::format("cannot check that the previous job {} has ended: {}", app.job_id,
@@ -486,6 +506,37 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
   return result;
 }
 
+std::string ActionExecutor::MaskForApp(int64_t app_id, std::string text) {
+  auto rows = database_.Query("SELECT team_id, deployed_version FROM apps WHERE id = ?", {app_id});
+  if (!rows.ok() || rows->empty()) return text;
+  auto version = rows->OptionalInt(0, "deployed_version");
+  if (!version) return text;
+  auto spec = LoadVersionSpec(database_, app_id, *version);
+  if (!spec.ok()) return text;
+  const int64_t team = rows->Int(0, "team_id");
+  std::vector<std::string> secrets;
+  auto collect = [&](const std::string& source) {
+    auto expanded = inputs_.Expand(team, source);
+    if (expanded.ok()) {
+      secrets.insert(secrets.end(), expanded->secrets.begin(), expanded->secrets.end());
+    }
+  };
+  collect(spec->value("sql", ""));
+  if (spec->contains("jar") && (*spec)["jar"].contains("args")) {
+    for (const Json& arg : (*spec)["jar"]["args"]) {
+      if (arg.is_string()) collect(arg.get<std::string>());
+    }
+  }
+  // Settings whose names say they are secret.
+  auto properties = ComposeJobProperties(*spec, {});
+  if (properties.ok()) {
+    for (const auto& [key, value] : *properties) {
+      if (flink::IsSecretName(key) && value.size() >= 4) secrets.push_back(value);
+    }
+  }
+  return MaskSecrets(std::move(text), secrets);
+}
+
 void ActionExecutor::ReleaseApplicationCluster(int64_t cluster_id) {
   auto cluster = clusters_.Get(cluster_id);
   if (!cluster.ok() || cluster->kind != "application") return;
@@ -613,6 +664,19 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
   SLUICE_ASSIGN_OR_RETURN(AppFacts app, LoadFacts(database_, *op.app_id));
   if (app.job_id.empty() || !app.cluster_id) {
     return Error(ErrorCode::APP_WRONG_STATE, "the application has no job to stop");
+  }
+  if (auto cluster = clusters_.Get(*app.cluster_id);
+      !cluster.ok() && cluster.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+    // Nothing can reach the job any more: the app is let go (FAILED, with the reason), so that
+    // it can be deployed again elsewhere.
+    std::string reason = fmt::format(
+        "its cluster {} was deleted from Sluice: job {} cannot be reached (if it still runs "
+        "there, stop it with Flink's own tools)",
+        *app.cluster_id, app.job_id);
+    (void)journal_.Move({app.id, app.state, "FAILED", "stopped without its cluster: " + reason,
+                         app.job_id, op.id, op.created_by},
+                        "last_error = ?", {reason});
+    return Json{{"job_id", app.job_id}, {"state", "FAILED"}, {"note", reason}};
   }
   const bool with_savepoint = op.params.value("savepoint", false);
   const bool drain = op.params.value("drain", false);

@@ -103,6 +103,9 @@ class ActionExecutor {
   std::string SavepointTarget(int64_t app_id) const;
   // The start log of the app's newest deploy ("" when there is none).
   std::string LatestStartLog(int64_t app_id);
+  // `text` (Flink's exception text, say) with the app's secrets masked: the secret variable
+  // values its deployed version uses, and the values of settings with secret names.
+  std::string MaskForApp(int64_t app_id, std::string text);
   // Stops the app's application cluster once its job has ended (nothing for other clusters).
   void ReleaseApplicationCluster(int64_t cluster_id);
   // Records a savepoint or retained checkpoint once (the same path is not recorded twice).

@@ -63,7 +63,7 @@ class FakeGateway final : public JobGateway {
   }
   Result<flink::JobExceptionHistory> JobExceptions(int64_t, const std::string&) override {
     flink::JobExceptionHistory history;
-    history.root_cause_summary = "java.lang.IllegalStateException: boom";
+    history.root_cause_summary = root_cause;
     return history;
   }
   Result<flink::CheckpointStats> Checkpoints(int64_t, const std::string& job_id) override {
@@ -94,6 +94,7 @@ class FakeGateway final : public JobGateway {
   std::map<int64_t, int> overview_calls;
   std::vector<std::string> cancels;
   bool last_drain = false;
+  std::string root_cause = "java.lang.IllegalStateException: boom";
   // Called before each overview (outside the lock): tests put jobs on clusters from here.
   std::function<void(int64_t)> before_overview;
 };
@@ -567,6 +568,66 @@ TEST(JobPackageTest, JobIdsAre32HexDigitsAndDiffer) {
 
 TEST(MaskSecretsTest, ReplacesEveryOccurrence) {
   EXPECT_EQ(MaskSecrets("pw=hunter2 again hunter2", {"hunter2", ""}), "pw=****** again ******");
+}
+
+TEST_F(RuntimeTest, ADeletedClusterDoesNotTrapItsApp) {
+  int64_t app = CreateSqlApp("orphan");
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  std::string job = GetApp(app)["job_id"];
+  gateway_->Set(cluster_id_, job, "RUNNING");
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "RUNNING");
+  // The cluster is deleted from Sluice (by hand: the route refuses nothing for a remote one).
+  ASSERT_TRUE(db_->Query("DELETE FROM clusters WHERE id = ?", {cluster_id_}).ok());
+  gateway_->unreachable.insert(cluster_id_);
+  Cycle();
+  clock_.Advance(std::chrono::seconds(11));
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "LOST");
+  // A stop lets it go, with the reason.
+  Answer stop = Call("POST", Path(app, "/stop"), Json::object(), AdminToken());
+  ASSERT_EQ(stop.status, 202) << stop.body;
+  ASSERT_TRUE(apps_->RunOnePendingOperation());
+  Json stopped = GetApp(app);
+  EXPECT_EQ(stopped["state"], "FAILED");
+  EXPECT_NE(stopped["last_error"].get<std::string>().find("was deleted"), std::string::npos);
+  // A deploy to the deleted cluster says what to do.
+  Json refused = DeployAndRun(app);
+  EXPECT_EQ(refused["state"], "FAILED");
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("change its 'target'"),
+            std::string::npos)
+      << refused.dump();
+  // Another cluster as the target: the deploy goes ahead (the old job cannot be asked).
+  auto other = db_->Query(
+      "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
+      "state_changed_at, created_at, updated_at) SELECT 'remote-b', 'remote', flink_env_id, "
+      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0 FROM flink_envs LIMIT 1 "
+      "RETURNING id");
+  ASSERT_TRUE(other.ok());
+  int64_t other_id = other->Int(0, "id");
+  Answer patched =
+      Call("PATCH", Path(app), {{"target", {{"mode", "session"}, {"cluster_id", other_id}}}},
+           AdminToken());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  Json again = DeployAndRun(app);
+  ASSERT_EQ(again["state"], "SUCCEEDED") << again.dump();
+  EXPECT_EQ(GetApp(app)["cluster_id"], other_id);
+  std::string events = Call("GET", Path(app, "/events?limit=100"), nullptr, AdminToken()).body;
+  EXPECT_NE(events.find("cannot be checked"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, SecretsInFlinkExceptionsAreMasked) {
+  int64_t app = CreateSqlApp("leaky", {{"options", {{"s3.secret-key", "hunter2secret"}}}});
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  std::string job = GetApp(app)["job_id"];
+  gateway_->root_cause = "java.io.IOException: access denied for key hunter2secret";
+  gateway_->Set(cluster_id_, job, "FAILED");
+  Cycle();
+  Json failed = GetApp(app);
+  ASSERT_EQ(failed["state"], "FAILED");
+  std::string error = failed["last_error"];
+  EXPECT_EQ(error.find("hunter2secret"), std::string::npos) << error;
+  EXPECT_NE(error.find("access denied for key ******"), std::string::npos) << error;
 }
 
 }  // namespace
