@@ -226,6 +226,8 @@ void ActionExecutor::Run(const Operation& op) {
 }
 
 Result<std::string> ActionExecutor::ListedState(int64_t cluster_id, const std::string& job_id) {
+  // An application cluster that is not running has no job running either.
+  if (clusters_.ApplicationClusterIsDown(cluster_id)) return std::string();
   SLUICE_ASSIGN_OR_RETURN(std::vector<flink::JobSummary> jobs, gateway_.JobsOverview(cluster_id));
   for (const auto& job : jobs) {
     if (job.id == job_id) return job.state;
@@ -239,17 +241,44 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
   SLUICE_ASSIGN_OR_RETURN(Json spec, LoadVersionSpec(database_, app.id, app.draft_version));
   const std::string who = Who(op, database_);
   const Json& target = spec["target"];
-  if (target.value("mode", "session") != "session" || !target.contains("cluster_id")) {
-    return Error(ErrorCode::APP_DEPLOY_FAILED,
-                 "application mode is not available yet: deploy to a session cluster", "target");
+  const bool application_mode = target.value("mode", "session") == "application";
+  if (!application_mode && !target.contains("cluster_id")) {
+    return Error(ErrorCode::APP_DEPLOY_FAILED, "session mode needs 'target.cluster_id'", "target");
   }
-  const int64_t cluster_id = target["cluster_id"].get<int64_t>();
-  SLUICE_ASSIGN_OR_RETURN(flink::Cluster cluster, clusters_.Get(cluster_id));
   SLUICE_ASSIGN_OR_RETURN(flink::FlinkEnv env, envs_.Get(spec["flink_env_id"].get<int64_t>()));
+  // Application mode: the app's own cluster (created the first time, not started yet), so that
+  // its id is stored with the job id before anything runs.
+  flink::Cluster cluster;
+  if (application_mode) {
+    SLUICE_ASSIGN_OR_RETURN(cluster, clusters_.ApplicationCluster(app.id, env.id));
+  } else {
+    const int64_t target_id = target["cluster_id"].get<int64_t>();
+    auto found = clusters_.Get(target_id);
+    if (!found.ok() && found.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+      return Error(ErrorCode::APP_DEPLOY_FAILED,
+                   fmt::format("the application's cluster {} no longer exists: change its "
+                               "'target' (PATCH /api/v1/apps/{}) to another cluster or to "
+                               "{{\"mode\": \"application\"}}",
+                               target_id, app.id),
+                   "target");
+    }
+    SLUICE_ASSIGN_OR_RETURN(cluster, std::move(found));
+  }
+  const int64_t cluster_id = cluster.id;
 
   // 1. Never twice: the previous job must be known to have ended.
   if (!app.job_id.empty() && app.cluster_id) {
     auto listed = ListedState(*app.cluster_id, app.job_id);
+    if (!listed.ok() && listed.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+      // The cluster was deleted from Sluice (a managed one only once stopped): nothing can be
+      // asked, and the app is not active (the API checked), so its job is taken as ended.
+      (void)journal_.Note(app.id, "operation",
+                          fmt::format("the previous job {} cannot be checked: its cluster {} was "
+                                      "deleted",
+                                      app.job_id, *app.cluster_id),
+                          op.id, op.created_by, app.job_id);
+      listed = std::string();
+    }
     if (!listed.ok()) {
       return Error(ErrorCode::APP_JOB_STILL_RUNNING,
                    fmt::format("cannot check that the previous job {} has ended: {}", app.job_id,
@@ -261,21 +290,24 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
                                app.job_id, *listed));
     }
   }
-  // The cluster must answer before anything is submitted; this also picks its live address.
-  SLUICE_RETURN_IF_ERROR(gateway_.JobsOverview(cluster_id));
-  SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> addresses, clusters_.RestAddresses(cluster_id));
-  std::string active = gateway_.ActiveAddress(cluster_id);
-  if (active.empty() && !addresses.empty()) active = addresses.front();
   std::string host;
   int port = 0;
-  if (!SplitHostPort(active, &host, &port)) {
-    return Error(ErrorCode::INTERNAL, "the cluster's address cannot be read", "", active);
+  if (!application_mode) {
+    // The cluster must answer before anything is submitted; this also picks its live address.
+    SLUICE_RETURN_IF_ERROR(gateway_.JobsOverview(cluster_id));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<std::string> addresses,
+                            clusters_.RestAddresses(cluster_id));
+    std::string active = gateway_.ActiveAddress(cluster_id);
+    if (active.empty() && !addresses.empty()) active = addresses.front();
+    if (!SplitHostPort(active, &host, &port)) {
+      return Error(ErrorCode::INTERNAL, "the cluster's address cannot be read", "", active);
+    }
   }
 
   // 2. The job id, stored before anything is submitted.
   const std::string job_id = NewJobId();
   const std::string previous_state = app.state;
-  const std::string web_ui = gateway_.WebUrl(cluster_id);
+  const std::string web_ui = application_mode ? "" : gateway_.WebUrl(cluster_id);
   const std::string web_url =
       web_ui.empty() ? "" : fmt::format("{}/#/job/running/{}/overview", web_ui, job_id);
   Json params = op.params;
@@ -308,6 +340,10 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
   auto fail = [&](Error error) -> Result<Json> {
     error.message = MaskSecrets(error.message, secrets);
     error.internal_detail = MaskSecrets(error.internal_detail, secrets);
+    if (application_mode) {
+      Status stopped = clusters_.StopApplicationCluster(cluster_id);
+      if (!stopped.ok()) spdlog::error("app {}: {}", app.id, stopped.error().message);
+    }
     Transition back{
         app.id, "DEPLOYING", previous_state, fmt::format("deploy failed: {}", error.message),
         job_id, op.id,       std::nullopt};
@@ -405,6 +441,29 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
       {"execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION"}};
   auto properties = ComposeJobProperties(spec, sluice_set, defaults);
   if (!properties.ok()) return fail(properties.error());
+  if (application_mode) {
+    ApplicationStart start;
+    start.app_id = app.id;
+    start.app_name = app.name;
+    start.version = app.draft_version;
+    start.flink_env_id = env.id;
+    start.flink_home = env.home;
+    start.cluster_id = cluster_id;
+    start.job_id = job_id;
+    start.properties = *properties;
+    start.job_jar = job_jar;
+    start.main_class = main_class;
+    start.program_args = program_args;
+    start.restore_path = restore_path;
+    start.log_path = log_path;
+    start.allow_non_restored_state = op.params.value("allow_non_restored_state", false);
+    if (spec.contains("parallelism") && spec["parallelism"].is_number_integer()) {
+      start.parallelism = spec["parallelism"].get<int>();
+    }
+    Result<Json> started = StartApplication(op, start, secrets);
+    if (!started.ok()) return fail(started.error());
+    return started;
+  }
   flink::SubmitRequest request;
   request.flink_home = env.home;
   request.rest_address = host;
@@ -444,6 +503,124 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
                       op.id, op.created_by, running_job);
   Json result = {{"job_id", running_job}, {"version", app.draft_version}};
   if (restore_path) result["restored_from"] = *restore_path;
+  return result;
+}
+
+std::string ActionExecutor::MaskForApp(int64_t app_id, std::string text) {
+  auto rows = database_.Query("SELECT team_id, deployed_version FROM apps WHERE id = ?", {app_id});
+  if (!rows.ok() || rows->empty()) return text;
+  auto version = rows->OptionalInt(0, "deployed_version");
+  if (!version) return text;
+  auto spec = LoadVersionSpec(database_, app_id, *version);
+  if (!spec.ok()) return text;
+  const int64_t team = rows->Int(0, "team_id");
+  std::vector<std::string> secrets;
+  auto collect = [&](const std::string& source) {
+    auto expanded = inputs_.Expand(team, source);
+    if (expanded.ok()) {
+      secrets.insert(secrets.end(), expanded->secrets.begin(), expanded->secrets.end());
+    }
+  };
+  collect(spec->value("sql", ""));
+  if (spec->contains("jar") && (*spec)["jar"].contains("args")) {
+    for (const Json& arg : (*spec)["jar"]["args"]) {
+      if (arg.is_string()) collect(arg.get<std::string>());
+    }
+  }
+  // Settings whose names say they are secret.
+  auto properties = ComposeJobProperties(*spec, {});
+  if (properties.ok()) {
+    for (const auto& [key, value] : *properties) {
+      if (flink::IsSecretName(key) && value.size() >= 4) secrets.push_back(value);
+    }
+  }
+  return MaskSecrets(std::move(text), secrets);
+}
+
+void ActionExecutor::ReleaseApplicationCluster(int64_t cluster_id) {
+  auto cluster = clusters_.Get(cluster_id);
+  if (!cluster.ok() || cluster->kind != "application") return;
+  Status stopped = clusters_.StopApplicationCluster(cluster_id);
+  if (!stopped.ok()) {
+    spdlog::warn("cluster {}: cannot stop it after its job ended: {}", cluster->name,
+                 stopped.error().message);
+  }
+}
+
+Result<Json> ActionExecutor::StartApplication(const Operation& op, const ApplicationStart& start,
+                                              const std::vector<std::string>& secrets) {
+  flink::ApplicationClusterRequest request;
+  request.cluster_id = start.cluster_id;
+  request.flink_env_id = start.flink_env_id;
+  request.taskmanagers = 1;
+  for (const auto& [key, value] : start.properties) request.config[key] = value;
+  if (start.parallelism) {
+    request.config["parallelism.default"] = std::to_string(*start.parallelism);
+    // One TaskManager with a slot for each parallel task, unless the app says otherwise.
+    request.config.emplace("taskmanager.numberOfTaskSlots", std::to_string(*start.parallelism));
+  }
+  if (start.restore_path) {
+    request.config["execution.savepoint.path"] = *start.restore_path;
+    if (start.allow_non_restored_state) {
+      request.config["execution.savepoint.ignore-unclaimed-state"] = "true";
+    }
+  }
+  request.job.jar = start.job_jar;
+  request.job.main_class = start.main_class;
+  request.job.program_args = start.program_args;
+
+  SLUICE_ASSIGN_OR_RETURN(flink::Cluster started, clusters_.StartApplicationCluster(request));
+  flink::ManagedClusterSpec jobmanager;
+  jobmanager.flink_home = start.flink_home;
+  jobmanager.application = request.job;
+  const std::string jobmanager_log =
+      (fs::path(options_.data_dir) / "clusters" / std::to_string(started.id) / "jobmanager" / "log")
+          .string();
+  {
+    std::ofstream log(start.log_path, std::ios::binary | std::ios::app);
+    log << FormatRfc3339(clock_.Now()) << " application mode: cluster '" << started.name << "' ("
+        << started.web_url << ") runs job " << start.job_id << "\n"
+        << "JobManager: "
+        << MaskSecrets(flink::MaskCommandLine(flink::JobManagerCommand(jobmanager)), secrets)
+        << "\nIts log: " << jobmanager_log << "\n";
+  }
+  const std::string web_url = started.web_url.empty() ? ""
+                                                      : fmt::format("{}/#/job/running/{}/overview",
+                                                                    started.web_url, start.job_id);
+  (void)database_.Query("UPDATE apps SET web_url = ? WHERE id = ? AND job_id = ?",
+                        {web_url, start.app_id, start.job_id});
+
+  // The JobManager starts the job itself: wait until it lists it.
+  auto deadline = clock_.Now() + options_.submit_timeout;
+  while (true) {
+    auto listed = ListedState(start.cluster_id, start.job_id);
+    if (listed.ok() && !listed->empty()) break;
+    auto cluster = clusters_.Get(start.cluster_id);
+    if (cluster.ok() && cluster->state == "FAILED") {
+      return Error(
+          ErrorCode::APP_DEPLOY_FAILED,
+          MaskSecrets(fmt::format("the application cluster failed: {}", cluster->state_detail),
+                      secrets));
+    }
+    if (cancel_) {
+      return Error(ErrorCode::SUBMIT_FAILED, "the deploy was cancelled (Sluice is stopping)");
+    }
+    if (clock_.Now() >= deadline) {
+      return Error(ErrorCode::SUBMIT_TIMEOUT,
+                   fmt::format("the application cluster did not start job {} within {} s",
+                               start.job_id, options_.submit_timeout.count() / 1000));
+    }
+    Pause(options_.poll_interval);
+  }
+  (void)database_.Query("UPDATE apps SET started_at = ? WHERE id = ?",
+                        {ToUnixMillis(clock_.Now()), start.app_id});
+  (void)journal_.Note(
+      start.app_id, "operation",
+      fmt::format("job {} started on application cluster '{}'{}", start.job_id, started.name,
+                  start.restore_path ? " from " + *start.restore_path : ""),
+      op.id, op.created_by, start.job_id);
+  Json result = {{"job_id", start.job_id}, {"version", start.version}, {"cluster_id", started.id}};
+  if (start.restore_path) result["restored_from"] = *start.restore_path;
   return result;
 }
 
@@ -488,6 +665,19 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
   if (app.job_id.empty() || !app.cluster_id) {
     return Error(ErrorCode::APP_WRONG_STATE, "the application has no job to stop");
   }
+  if (auto cluster = clusters_.Get(*app.cluster_id);
+      !cluster.ok() && cluster.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+    // Nothing can reach the job any more: the app is let go (FAILED, with the reason), so that
+    // it can be deployed again elsewhere.
+    std::string reason = fmt::format(
+        "its cluster {} was deleted from Sluice: job {} cannot be reached (if it still runs "
+        "there, stop it with Flink's own tools)",
+        *app.cluster_id, app.job_id);
+    (void)journal_.Move({app.id, app.state, "FAILED", "stopped without its cluster: " + reason,
+                         app.job_id, op.id, op.created_by},
+                        "last_error = ?", {reason});
+    return Json{{"job_id", app.job_id}, {"state", "FAILED"}, {"note", reason}};
+  }
   const bool with_savepoint = op.params.value("savepoint", false);
   const bool drain = op.params.value("drain", false);
   (void)journal_.Note(
@@ -516,6 +706,7 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
                          fmt::format("stopped by operation {} ({})", op.id, Who(op, database_)),
                          app.job_id, op.id, op.created_by});
   }
+  ReleaseApplicationCluster(*app.cluster_id);
   result["state"] = ended;
   return result;
 }

@@ -25,6 +25,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +103,11 @@ class ActionExecutor {
   std::string SavepointTarget(int64_t app_id) const;
   // The start log of the app's newest deploy ("" when there is none).
   std::string LatestStartLog(int64_t app_id);
+  // `text` (Flink's exception text, say) with the app's secrets masked: the secret variable
+  // values its deployed version uses, and the values of settings with secret names.
+  std::string MaskForApp(int64_t app_id, std::string text);
+  // Stops the app's application cluster once its job has ended (nothing for other clusters).
+  void ReleaseApplicationCluster(int64_t cluster_id);
   // Records a savepoint or retained checkpoint once (the same path is not recorded twice).
   // `taken_at_ms` orders restore points ("latest" is the newest); 0 means now.
   Status RecordSavepoint(int64_t app_id, const std::string& job_id, const std::string& kind,
@@ -108,7 +115,29 @@ class ActionExecutor {
                          int64_t taken_at_ms = 0);
 
  private:
+  // What a deploy in application mode starts.
+  struct ApplicationStart {
+    int64_t app_id = 0;
+    std::string app_name;
+    int64_t version = 0;
+    int64_t flink_env_id = 0;
+    std::string flink_home;
+    int64_t cluster_id = 0;
+    std::string job_id;
+    std::map<std::string, std::string> properties;
+    std::string job_jar;
+    std::string main_class;
+    std::vector<std::string> program_args;
+    std::optional<std::string> restore_path;
+    std::string log_path;
+    bool allow_non_restored_state = false;
+    std::optional<int> parallelism;
+  };
   Result<Json> Deploy(const Operation& operation);
+  // Application mode: starts the app's cluster with the job and waits until its JobManager lists
+  // the job (or the cluster fails, or submit_timeout passes).
+  Result<Json> StartApplication(const Operation& operation, const ApplicationStart& start,
+                                const std::vector<std::string>& secrets);
   Result<Json> Stop(const Operation& operation);
   Result<Json> Savepoint(const Operation& operation);
   // Runs `attempt` again (every 500 ms, up to tasks_start_timeout) while Flink refuses a

@@ -621,11 +621,7 @@ AppService::Answer AppService::Deploy(http::Request& request, const Principal& p
         ErrorCode::APP_WRONG_STATE,
         fmt::format("application '{}' is {}: stop it before deploying again", app.name, app.state));
   }
-  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
-  if (spec["target"].value("mode", "session") != "session") {
-    return Error(ErrorCode::APP_DEPLOY_FAILED,
-                 "application mode is not available yet: deploy to a session cluster", "target");
-  }
+  SLUICE_RETURN_IF_ERROR(LoadSpec(app.id, app.draft_version));
   if (restore_point == "latest") {
     SLUICE_ASSIGN_OR_RETURN(
         store::Rows points,
@@ -771,10 +767,14 @@ AppService::Answer AppService::Exceptions(http::Request& request, const Principa
   }
   SLUICE_ASSIGN_OR_RETURN(flink::JobExceptionHistory history,
                           runtime_.gateway->JobExceptions(*app.cluster_id, app.job_id));
+  // Flink's text may quote the job's settings and arguments: the app's secrets are masked.
+  auto mask = [&](const std::string& text) {
+    return runtime_.actions ? runtime_.actions->MaskForApp(app.id, text) : text;
+  };
   Json items = Json::array();
   for (const auto& entry : history.entries) {
-    Json item = {{"exception", entry.exception_name},
-                 {"stacktrace", entry.stacktrace},
+    Json item = {{"exception", mask(entry.exception_name)},
+                 {"stacktrace", mask(entry.stacktrace)},
                  {"task", entry.task_name.empty() ? Json() : Json(entry.task_name)},
                  {"endpoint", entry.endpoint.empty() ? Json() : Json(entry.endpoint)}};
     if (entry.timestamp_ms > 0) item["at"] = Time(entry.timestamp_ms);
@@ -783,7 +783,7 @@ AppService::Answer AppService::Exceptions(http::Request& request, const Principa
   return http::Ok({{"items", items},
                    {"total", items.size()},
                    {"job_id", app.job_id},
-                   {"root_cause", history.root_cause_summary}});
+                   {"root_cause", mask(history.root_cause_summary)}});
 }
 
 AppService::Answer AppService::GetOperation(http::Request& request, const Principal& principal) {

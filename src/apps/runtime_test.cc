@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "apps/apps_module.h"
 #include "apps/event_stream.h"
@@ -25,6 +26,7 @@ using system::testing::Answer;
 class FakeGateway final : public JobGateway {
  public:
   Result<std::vector<flink::JobSummary>> JobsOverview(int64_t cluster_id) override {
+    if (before_overview) before_overview(cluster_id);
     std::lock_guard lock(mutex);
     ++overview_calls[cluster_id];
     if (unreachable.count(cluster_id)) {
@@ -62,7 +64,7 @@ class FakeGateway final : public JobGateway {
   }
   Result<flink::JobExceptionHistory> JobExceptions(int64_t, const std::string&) override {
     flink::JobExceptionHistory history;
-    history.root_cause_summary = "java.lang.IllegalStateException: boom";
+    history.root_cause_summary = root_cause;
     return history;
   }
   Result<flink::CheckpointStats> Checkpoints(int64_t, const std::string& job_id) override {
@@ -93,6 +95,9 @@ class FakeGateway final : public JobGateway {
   std::map<int64_t, int> overview_calls;
   std::vector<std::string> cancels;
   bool last_drain = false;
+  std::string root_cause = "java.lang.IllegalStateException: boom";
+  // Called before each overview (outside the lock): tests put jobs on clusters from here.
+  std::function<void(int64_t)> before_overview;
 };
 
 // Flink's CLI: records the request and puts the job on the fake cluster, or fails as told.
@@ -659,6 +664,238 @@ TEST(JobPackageTest, JobIdsAre32HexDigitsAndDiffer) {
 
 TEST(MaskSecretsTest, ReplacesEveryOccurrence) {
   EXPECT_EQ(MaskSecrets("pw=hunter2 again hunter2", {"hunter2", ""}), "pw=****** again ******");
+}
+
+TEST_F(RuntimeTest, ADeletedClusterDoesNotTrapItsApp) {
+  int64_t app = CreateSqlApp("orphan");
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  std::string job = GetApp(app)["job_id"];
+  gateway_->Set(cluster_id_, job, "RUNNING");
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "RUNNING");
+  // The cluster is deleted from Sluice (by hand: the route refuses nothing for a remote one).
+  ASSERT_TRUE(db_->Query("DELETE FROM clusters WHERE id = ?", {cluster_id_}).ok());
+  gateway_->unreachable.insert(cluster_id_);
+  Cycle();
+  clock_.Advance(std::chrono::seconds(11));
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "LOST");
+  // A stop lets it go, with the reason.
+  Answer stop = Call("POST", Path(app, "/stop"), Json::object(), AdminToken());
+  ASSERT_EQ(stop.status, 202) << stop.body;
+  ASSERT_TRUE(apps_->RunOnePendingOperation());
+  Json stopped = GetApp(app);
+  EXPECT_EQ(stopped["state"], "FAILED");
+  EXPECT_NE(stopped["last_error"].get<std::string>().find("was deleted"), std::string::npos);
+  // A deploy to the deleted cluster says what to do.
+  Json refused = DeployAndRun(app);
+  EXPECT_EQ(refused["state"], "FAILED");
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("change its 'target'"),
+            std::string::npos)
+      << refused.dump();
+  // Another cluster as the target: the deploy goes ahead (the old job cannot be asked).
+  auto other = db_->Query(
+      "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
+      "state_changed_at, created_at, updated_at) SELECT 'remote-b', 'remote', flink_env_id, "
+      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0 FROM flink_envs LIMIT 1 "
+      "RETURNING id");
+  ASSERT_TRUE(other.ok());
+  int64_t other_id = other->Int(0, "id");
+  Answer patched =
+      Call("PATCH", Path(app), {{"target", {{"mode", "session"}, {"cluster_id", other_id}}}},
+           AdminToken());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  Json again = DeployAndRun(app);
+  ASSERT_EQ(again["state"], "SUCCEEDED") << again.dump();
+  EXPECT_EQ(GetApp(app)["cluster_id"], other_id);
+  std::string events = Call("GET", Path(app, "/events?limit=100"), nullptr, AdminToken()).body;
+  EXPECT_NE(events.find("cannot be checked"), std::string::npos);
+}
+
+TEST_F(RuntimeTest, SecretsInFlinkExceptionsAreMasked) {
+  int64_t app = CreateSqlApp("leaky", {{"options", {{"s3.secret-key", "hunter2secret"}}}});
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  std::string job = GetApp(app)["job_id"];
+  gateway_->root_cause = "java.io.IOException: access denied for key hunter2secret";
+  gateway_->Set(cluster_id_, job, "FAILED");
+  Cycle();
+  Json failed = GetApp(app);
+  ASSERT_EQ(failed["state"], "FAILED");
+  std::string error = failed["last_error"];
+  EXPECT_EQ(error.find("hunter2secret"), std::string::npos) << error;
+  EXPECT_NE(error.find("access denied for key ******"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace sluice::apps
+
+namespace sluice::apps {
+namespace {
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// What a just-started script wrote, once it has (10 s at most).
+std::string ReadWhenWritten(const std::filesystem::path& path) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string text;
+  while ((text = ReadText(path)).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return text;
+}
+
+// Application mode with a fake Flink home whose scripts record their arguments and wait: the
+// cluster's processes are real children, the JobManager's REST API is the fake gateway.
+class ApplicationModeTest : public RuntimeTest {
+ protected:
+  void SetUp() override {
+    RuntimeTest::SetUp();
+    flink_->RegisterRoutes(router_, module_->guard());
+    home_ = dir_ / "fake-flink";
+    std::filesystem::create_directories(home_ / "bin");
+    std::filesystem::create_directories(home_ / "conf");
+    std::ofstream(home_ / "conf" / "log4j.properties") << "# log4j\n";
+    for (const char* script : {"standalone-job.sh", "taskmanager.sh"}) {
+      std::filesystem::path path = home_ / "bin" / script;
+      std::ofstream(path)
+          << "#!/bin/sh\necho \"$@\" > \"$FLINK_CONF_DIR/../args\"\nexec sleep 300\n";
+      std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+    }
+    auto env = db_->Query(
+        "INSERT INTO flink_envs (name, home, version, config_file, config_text, description, "
+        "is_default, created_at, updated_at) VALUES ('fake', ?, '1.20.5', 'config.yaml', "
+        "'taskmanager.numberOfTaskSlots: 1\n', '', 0, 0, 0) RETURNING id",
+        {home_.string()});
+    ASSERT_TRUE(env.ok());
+    env_id_ = env->Int(0, "id");
+    // The JobManager "starts the job" as soon as the deploy looks for it.
+    gateway_->before_overview = [this](int64_t cluster) {
+      if (cluster == cluster_id_ || !list_jobs_) return;
+      auto rows = db_->Query("SELECT job_id FROM apps WHERE cluster_id = ? AND state = 'DEPLOYING'",
+                             {cluster});
+      if (!rows.ok() || rows->empty()) return;
+      std::string job = rows->Text(0, "job_id");
+      std::lock_guard lock(gateway_->mutex);
+      gateway_->jobs[cluster].emplace(job, "CREATED");
+    };
+  }
+  void TearDown() override {
+    for (int64_t cluster : started_) (void)flink_->clusters().StopApplicationCluster(cluster);
+    RuntimeTest::TearDown();
+  }
+  int64_t CreateApplicationApp(const std::string& name) {
+    return CreateSqlApp(name, {{"target", {{"mode", "application"}}},
+                               {"flink_env_id", env_id_},
+                               {"parallelism", 2},
+                               {"options", {{"s3.secret-key", "hunter2"}}}});
+  }
+  std::filesystem::path ClusterRoot(int64_t cluster) {
+    return dir_ / "clusters" / std::to_string(cluster);
+  }
+
+  std::filesystem::path home_;
+  int64_t env_id_ = 0;
+  bool list_jobs_ = true;
+  std::vector<int64_t> started_;
+};
+
+TEST_F(ApplicationModeTest, DeployStartsTheAppsOwnClusterThatEndsWithTheJob) {
+  int64_t app = CreateApplicationApp("alone");
+  Json op = DeployAndRun(app);
+  ASSERT_EQ(op["state"], "SUCCEEDED") << op.dump();
+  int64_t cluster = op["result"]["cluster_id"].get<int64_t>();
+  started_.push_back(cluster);
+  ASSERT_NE(cluster, cluster_id_);
+  EXPECT_TRUE(submitter_->requests.empty());  // no CLI: the JobManager runs the job
+  Json deployed = GetApp(app);
+  std::string job = deployed["job_id"];
+  EXPECT_EQ(deployed["cluster_id"], cluster);
+  auto got = flink_->clusters().Get(cluster);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->kind, "application");
+  EXPECT_EQ(got->name, "app:" + std::to_string(app));
+  EXPECT_EQ(got->state, "STARTING");
+
+  // The JobManager runs the standalone application entry point with the job jar and the
+  // runner's arguments; the job id and the job's settings are in its configuration.
+  std::filesystem::path root = ClusterRoot(cluster);
+  std::string args = ReadWhenWritten(root / "jobmanager" / "args");
+  EXPECT_NE(
+      args.find("start-foreground --job-classname dev.sluice.runner.SqlRunner --jars file://"),
+      std::string::npos)
+      << args;
+  EXPECT_NE(args.find("job.jar -- --script "), std::string::npos) << args;
+  std::string config = ReadText(root / "jobmanager" / "conf" / "config.yaml");
+  EXPECT_NE(config.find(job), std::string::npos) << config;
+  EXPECT_NE(config.find("shutdown-on-application-finish: \"false\""), std::string::npos) << config;
+  EXPECT_NE(config.find("parallelism.default: \"2\""), std::string::npos) << config;
+  EXPECT_NE(config.find("numberOfTaskSlots: \"2\""), std::string::npos) << config;
+  EXPECT_NE(ReadWhenWritten(root / "taskmanager-1" / "args").find("start-foreground"),
+            std::string::npos);
+  // Secret settings are not shown in the cluster's answer.
+  Answer shown = Call("GET", "/api/v1/clusters/" + std::to_string(cluster), nullptr, AdminToken());
+  EXPECT_EQ(shown.json["kind"], "application");
+  EXPECT_EQ(shown.json["config"]["s3.secret-key"], "******");
+  EXPECT_EQ(shown.body.find("hunter2"), std::string::npos);
+  // Its processes are Sluice's alone: the cluster routes refuse to stop it.
+  Answer refused =
+      Call("POST", "/api/v1/clusters/" + std::to_string(cluster) + "/stop", nullptr, AdminToken());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+
+  // The tracker follows it like any cluster.
+  gateway_->Set(cluster, job, "RUNNING");
+  Cycle();
+  EXPECT_EQ(GetApp(app)["state"], "RUNNING");
+  auto runtime = flink::ReadManagedRuntime(root.string());
+  ASSERT_TRUE(runtime.has_value());
+  ASSERT_TRUE(flink::IsAlive(runtime->jobmanager));
+
+  // Stop with a savepoint: the savepoint is recorded and the cluster's processes are gone.
+  Answer stop = Call("POST", Path(app, "/stop"), {{"savepoint", true}}, AdminToken());
+  ASSERT_EQ(stop.status, 202) << stop.body;
+  ASSERT_TRUE(apps_->RunOnePendingOperation());
+  EXPECT_EQ(GetApp(app)["state"], "FINISHED");
+  EXPECT_FALSE(flink::IsAlive(runtime->jobmanager));
+  EXPECT_FALSE(flink::IsAlive(runtime->taskmanagers.at(0)));
+  EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
+
+  // Deploy again from the savepoint: the same cluster, a new job id, the restore point set.
+  Json again = DeployAndRun(app, {{"restore", "latest"}});
+  ASSERT_EQ(again["state"], "SUCCEEDED") << again.dump();
+  EXPECT_EQ(again["result"]["cluster_id"], cluster);
+  std::string second = GetApp(app)["job_id"];
+  EXPECT_NE(second, job);
+  config = ReadText(root / "jobmanager" / "conf" / "config.yaml");
+  EXPECT_NE(config.find("savepoint-" + job.substr(0, 6)), std::string::npos) << config;
+  EXPECT_NE(config.find(second), std::string::npos);
+
+  // The job ends on its own (FAILED): the tracker records it and stops the cluster.
+  runtime = flink::ReadManagedRuntime(root.string());
+  ASSERT_TRUE(runtime.has_value());
+  gateway_->Set(cluster, second, "FAILED");
+  Cycle();
+  EXPECT_EQ(GetApp(app)["state"], "FAILED");
+  EXPECT_FALSE(flink::IsAlive(runtime->jobmanager));
+  EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
+}
+
+TEST_F(ApplicationModeTest, AJobManagerThatNeverListsTheJobFailsTheDeployAndStopsTheCluster) {
+  list_jobs_ = false;
+  int64_t app = CreateApplicationApp("silent");
+  Json op = DeployAndRun(app);
+  EXPECT_EQ(op["state"], "FAILED") << op.dump();
+  EXPECT_EQ(op["error"]["code"], "APP_DEPLOY_FAILED");
+  Json after = GetApp(app);
+  EXPECT_EQ(after["state"], "NEW");
+  EXPECT_NE(after["last_error"].get<std::string>().find("did not start job"), std::string::npos);
+  auto cluster = flink_->clusters().FindByName("app:" + std::to_string(app));
+  ASSERT_TRUE(cluster.ok() && cluster->has_value());
+  started_.push_back((*cluster)->id);
+  EXPECT_EQ((*cluster)->state, "STOPPED");
+  EXPECT_FALSE(flink::ReadManagedRuntime(ClusterRoot((*cluster)->id).string()).has_value());
 }
 
 }  // namespace

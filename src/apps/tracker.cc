@@ -41,8 +41,9 @@ void Tracker::OnEnded(const Tracked& app, const std::string& state) {
   if (state == "FAILED") {
     auto history = gateway_.JobExceptions(app.cluster_id, app.job_id);
     if (history.ok() && !history->root_cause_summary.empty()) {
-      (void)database_.Query("UPDATE apps SET last_error = ? WHERE id = ? AND job_id = ?",
-                            {history->root_cause_summary, app.id, app.job_id});
+      (void)database_.Query(
+          "UPDATE apps SET last_error = ? WHERE id = ? AND job_id = ?",
+          {actions_.MaskForApp(app.id, history->root_cause_summary), app.id, app.job_id});
     }
   }
   auto checkpoints = gateway_.Checkpoints(app.cluster_id, app.job_id);
@@ -87,7 +88,11 @@ Result<bool> Tracker::Judge(const Tracked& app, const std::map<std::string, std:
       }
       SLUICE_ASSIGN_OR_RETURN(bool moved, journal_.Move({app.id, app.state, seen, cause, app.job_id,
                                                          app.operation_id, std::nullopt}));
-      if (moved && IsTerminalState(seen)) OnEnded(app, seen);
+      if (moved && IsTerminalState(seen)) {
+        OnEnded(app, seen);
+        // An application cluster has done its work once its job has ended.
+        actions_.ReleaseApplicationCluster(app.cluster_id);
+      }
       return moved;
     }
   }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "flink/submitter.h"
 #include "http/answers.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
@@ -70,6 +71,12 @@ Cluster ClusterFromRow(const store::Rows& rows, size_t i) {
 
 Status RequireManaged(const Cluster& cluster) {
   if (cluster.kind == "managed") return Status::Ok();
+  if (cluster.kind == "application") {
+    return Error(ErrorCode::CLUSTER_WRONG_STATE,
+                 fmt::format("cluster '{}' runs one application's job in application mode: deploy "
+                             "or stop that application instead",
+                             cluster.name));
+  }
   return Error(
       ErrorCode::CLUSTER_WRONG_STATE,
       fmt::format("cluster '{}' is remote: Sluice does not start or stop it", cluster.name));
@@ -471,6 +478,109 @@ Result<Cluster> ClusterService::StopCluster(int64_t id) {
   return Get(id);
 }
 
+Result<Cluster> ClusterService::ApplicationCluster(int64_t app_id, int64_t flink_env_id) {
+  std::lock_guard lock(mutex_);
+  const std::string name = fmt::format("app:{}", app_id);
+  SLUICE_ASSIGN_OR_RETURN(std::optional<Cluster> existing, FindByName(name));
+  if (existing) {
+    if (existing->kind != "application") {
+      return Error(ErrorCode::INTERNAL, "the application's cluster name is taken", "", name);
+    }
+    return *existing;
+  }
+  SLUICE_ASSIGN_OR_RETURN(FlinkEnv env, envs_.Get(flink_env_id));
+  const int64_t now = ToUnixMillis(clock_.Now());
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows inserted,
+      database_.Query(
+          "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, taskmanagers, "
+          "description, desired_state, state, state_detail, state_changed_at, web_url, "
+          "flink_version, created_at, updated_at) VALUES (?, 'application', ?, '[]', '{}', 1, ?, "
+          "'stopped', 'STOPPED', '', ?, '', ?, ?, ?) RETURNING id",
+          {name, env.id, fmt::format("application mode cluster of application {}", app_id), now,
+           env.version, now, now}));
+  int64_t id = inserted.Int(0, "id");
+  (void)database_.Query(
+      "INSERT INTO cluster_events (cluster_id, at, from_state, to_state, detail) VALUES (?, ?, "
+      "'', 'STOPPED', ?)",
+      {id, now, fmt::format("created for application {}", app_id)});
+  return Get(id);
+}
+
+Result<Cluster> ClusterService::StartApplicationCluster(const ApplicationClusterRequest& request) {
+  std::lock_guard lock(mutex_);
+  const int64_t id = request.cluster_id;
+  SLUICE_ASSIGN_OR_RETURN(Cluster existing, Get(id));
+  if (existing.kind != "application") {
+    return Error(ErrorCode::CLUSTER_WRONG_STATE,
+                 fmt::format("cluster '{}' is not an application cluster", existing.name));
+  }
+  SLUICE_ASSIGN_OR_RETURN(FlinkEnv env, envs_.Get(request.flink_env_id));
+  if (auto it = supervised_.find(id); it != supervised_.end()) {
+    // The previous job has ended (the deploy checked); its cluster goes first.
+    (void)StopManagedCluster(it->second.spec, it->second.runtime, options_.stop_grace);
+    supervised_.erase(it);
+  }
+  SLUICE_RETURN_IF_ERROR(database_.Query(
+      "UPDATE clusters SET flink_env_id = ?, config = ?, taskmanagers = ?, flink_version = ?, "
+      "updated_at = ? WHERE id = ?",
+      {env.id, ConfigJson(request.config).dump(), request.taskmanagers, env.version,
+       ToUnixMillis(clock_.Now()), id}));
+  SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
+  SLUICE_ASSIGN_OR_RETURN(ManagedClusterSpec spec, SpecFor(cluster));
+  spec.application = request.job;
+  if (auto leftover = ReadManagedRuntime(spec.root)) {
+    (void)StopManagedCluster(spec, *leftover, options_.stop_grace);
+  }
+  auto runtime = StartManagedCluster(spec);
+  if (!runtime.ok()) {
+    (void)Transition(id, cluster.state, "FAILED", runtime.error().message, "stopped");
+    return runtime.error();
+  }
+  supervised_[id] = Supervised{spec, *runtime, ToUnixMillis(clock_.Now()), 0};
+  SLUICE_RETURN_IF_ERROR(
+      Transition(id, cluster.state, "STARTING",
+                 fmt::format("application JobManager pid {}, {} TaskManager(s)",
+                             runtime->jobmanager.pid, runtime->taskmanagers.size()),
+                 "running", fmt::format("http://127.0.0.1:{}", runtime->rest_port), env.version));
+  { std::lock_guard wake(worker_mutex_); }
+  worker_wakeup_.notify_all();
+  return Get(id);
+}
+
+Status ClusterService::StopApplicationCluster(int64_t id) {
+  std::lock_guard lock(mutex_);
+  SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
+  if (cluster.kind != "application") {
+    return Error(ErrorCode::CLUSTER_WRONG_STATE,
+                 fmt::format("cluster '{}' is not an application cluster", cluster.name));
+  }
+  Status stopped = Status::Ok();
+  const std::string root = ClusterRoot(id);
+  if (auto it = supervised_.find(id); it != supervised_.end()) {
+    stopped = StopManagedCluster(it->second.spec, it->second.runtime, options_.stop_grace);
+    supervised_.erase(it);
+  } else if (auto leftover = ReadManagedRuntime(root)) {
+    ManagedClusterSpec spec;
+    spec.root = root;
+    stopped = StopManagedCluster(spec, *leftover, options_.stop_grace);
+  }
+  if (!stopped.ok()) {
+    (void)Transition(id, cluster.state, "FAILED",
+                     "could not stop every process: " + stopped.error().message, "stopped");
+    return stopped.error();
+  }
+  if (cluster.state == "STOPPED" && cluster.desired_state == "stopped") return Status::Ok();
+  return Transition(id, cluster.state, "STOPPED", "stopped: its job has ended", "stopped");
+}
+
+bool ClusterService::ApplicationClusterIsDown(int64_t id) {
+  auto cluster = Get(id);
+  if (!cluster.ok() || cluster->kind != "application") return false;
+  std::lock_guard lock(mutex_);
+  return supervised_.count(id) == 0;
+}
+
 Result<Cluster> ClusterService::WaitWhileStarting(int64_t id, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -490,8 +600,8 @@ Result<Cluster> ClusterService::WaitWhileStarting(int64_t id, std::chrono::milli
 }
 
 void ClusterService::AdoptAll() {
-  auto rows = database_.Query(
-      fmt::format("SELECT {} FROM clusters WHERE kind = 'managed' ORDER BY id", kColumns));
+  auto rows = database_.Query(fmt::format(
+      "SELECT {} FROM clusters WHERE kind IN ('managed', 'application') ORDER BY id", kColumns));
   if (!rows.ok()) {
     spdlog::error("clusters: cannot read managed clusters: {}", rows.error().message);
     return;
@@ -530,6 +640,12 @@ void ClusterService::AdoptAll() {
     // It should run but its JobManager is gone: start it again.
     if (auto leftover = ReadManagedRuntime(root)) {
       (void)StopManagedCluster(*spec, *leftover, options_.stop_grace);
+    }
+    if (cluster.kind == "application") {
+      // Starting it again would run its job a second time: its application decides.
+      (void)Transition(cluster.id, cluster.state, "FAILED",
+                       "its JobManager was gone when Sluice started", "stopped");
+      continue;
     }
     (void)Transition(cluster.id, cluster.state, "STOPPED",
                      "its processes were gone when Sluice started; starting it again");
@@ -678,7 +794,13 @@ Json ClusterService::ClusterJson(const Cluster& c) {
               {"state_changed_at", FormatRfc3339(FromUnixMillis(c.state_changed_at))},
               {"web_url", c.web_url},
               {"flink_version", c.flink_version}};
-  if (c.kind == "managed") {
+  if (c.kind == "application") {
+    // An application cluster's settings are its job's: secret ones are not shown.
+    for (auto& [key, value] : out["config"].items()) {
+      if (IsSecretName(key)) value = "******";
+    }
+  }
+  if (c.kind != "remote") {
     out["taskmanagers"] = c.taskmanagers;
     Json processes = Json::array();
     std::lock_guard lock(mutex_);
@@ -771,6 +893,7 @@ ClusterService::Answer ClusterService::Update(http::Request& request, const Prin
                    fmt::format("'taskmanagers' must be 1 to {}", kMaxTaskManagers), "taskmanagers");
     }
   }
+  if (cluster.kind == "application") SLUICE_RETURN_IF_ERROR(RequireManaged(cluster));
   if (cluster.kind == "managed" && (config || taskmanagers)) {
     std::lock_guard lock(mutex_);
     if (supervised_.count(id)) {

@@ -9,6 +9,13 @@
 // state change in cluster_events. When Sluice starts, managed clusters whose processes still run
 // are re-adopted, not started twice.
 //
+// `application` clusters are managed clusters that Sluice creates for one application in
+// application mode (one per app, named "app:<app id>"): each deploy starts it for one job (its
+// JobManager runs that job, see managed_cluster.h) and it is stopped once the job has ended.
+// They are listed with the others, but only the applications area starts and stops them. After a
+// restart of Sluice a live one is re-adopted; one whose JobManager is gone is FAILED, never
+// started again (that would run the job a second time).
+//
 // States: STOPPED, STARTING, RUNNING, LOST, FAILED. Clusters are system-wide: everyone signed in
 // may see them; administrators create, change, start and stop them.
 #pragma once
@@ -64,10 +71,19 @@ struct ClusterServiceOptions {
   int max_taskmanager_restarts = 10;  // per cluster start; then the cluster FAILS
 };
 
+// What a deploy in application mode asks for.
+struct ApplicationClusterRequest {
+  int64_t cluster_id = 0;  // from ApplicationCluster
+  int64_t flink_env_id = 0;
+  FlatConfig config;  // the job's settings (they win over the environment's)
+  int taskmanagers = 1;
+  ApplicationJob job;
+};
+
 struct Cluster {
   int64_t id = 0;
   std::string name;
-  std::string kind;  // "managed" | "remote"
+  std::string kind;  // "managed" | "remote" | "application"
   int64_t flink_env_id = 0;
   std::vector<std::string> addresses;
   FlatConfig config;
@@ -107,6 +123,19 @@ class ClusterService {
   Result<Cluster> StopCluster(int64_t id);
   // Waits until the cluster is no longer STARTING, or `timeout` passes.
   Result<Cluster> WaitWhileStarting(int64_t id, std::chrono::milliseconds timeout);
+  // The application cluster of app `app_id` ("app:<id>"), created (STOPPED) the first time.
+  Result<Cluster> ApplicationCluster(int64_t app_id, int64_t flink_env_id);
+  // Starts an application cluster for `request.job` with the job's settings; a previous run of
+  // it is stopped first (the caller has made sure its job ended). Answers the
+  // cluster STARTING; the worker moves it on like any managed cluster. CLUSTER_START_FAILED when
+  // a process cannot be started.
+  Result<Cluster> StartApplicationCluster(const ApplicationClusterRequest& request);
+  // Stops an application cluster's processes (STOPPED). OK when it is not running.
+  // CLUSTER_WRONG_STATE for a cluster of another kind.
+  Status StopApplicationCluster(int64_t id);
+  // True for an application cluster that Sluice does not run now (stopped, failed, or deleted):
+  // no job can run on it.
+  bool ApplicationClusterIsDown(int64_t id);
   // The REST addresses to use for a cluster (managed: its JobManager; remote: its list).
   Result<std::vector<std::string>> RestAddresses(int64_t id);
 

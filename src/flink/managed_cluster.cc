@@ -69,10 +69,11 @@ Status WriteProcessFolders(const ManagedClusterSpec& spec, const std::string& pr
 }
 
 Result<ProcessIdentity> SpawnFlinkProcess(const ManagedClusterSpec& spec,
-                                          const std::string& process, const std::string& script) {
+                                          const std::string& process,
+                                          std::vector<std::string> argv) {
   fs::path dir = ProcessDir(spec.root, process);
   SpawnSpec spawn;
-  spawn.argv = {(fs::path(spec.flink_home) / "bin" / script).string(), "start-foreground"};
+  spawn.argv = std::move(argv);
   spawn.env_overrides = {
       {"FLINK_CONF_DIR", (dir / "conf").string()},
       {"FLINK_LOG_DIR", (dir / "log").string()},
@@ -108,7 +109,27 @@ std::optional<ProcessIdentity> IdentityFromJson(const Json& json) {
   return ProcessIdentity{json["pid"].get<int>(), json["start_ticks"].get<uint64_t>()};
 }
 
+std::vector<std::string> ScriptCommand(const ManagedClusterSpec& spec, const std::string& script) {
+  return {(fs::path(spec.flink_home) / "bin" / script).string(), "start-foreground"};
+}
+
 }  // namespace
+
+std::vector<std::string> JobManagerCommand(const ManagedClusterSpec& spec) {
+  if (!spec.application) return ScriptCommand(spec, "jobmanager.sh");
+  std::vector<std::string> argv = ScriptCommand(spec, "standalone-job.sh");
+  const ApplicationJob& job = *spec.application;
+  if (!job.main_class.empty()) {
+    argv.push_back("--job-classname");
+    argv.push_back(job.main_class);
+  }
+  argv.push_back("--jars");
+  argv.push_back("file://" + fs::absolute(job.jar).string());
+  // Everything after "--" is the program's, even arguments that look like Flink's options.
+  argv.push_back("--");
+  argv.insert(argv.end(), job.program_args.begin(), job.program_args.end());
+  return argv;
+}
 
 Result<int> PickFreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -157,6 +178,13 @@ FlatConfig EffectiveConfig(const ManagedClusterSpec& spec, int rest_port, int rp
   }
   // Uploaded jars survive a JobManager restart.
   config["web.upload.dir"] = (fs::path(spec.root) / "uploads").string();
+  if (spec.application) {
+    // The JobManager stays after the job ends, so its end state, exceptions and checkpoints can
+    // be read; Sluice stops the cluster then. A main() that throws is a FAILED job with its id,
+    // not a JobManager that exits.
+    config["execution.shutdown-on-application-finish"] = "false";
+    config["execution.submit-failed-job-on-application-error"] = "true";
+  }
   for (const auto& [key, value] : spec.user_config) config[key] = value;
   config["rest.port"] = std::to_string(rest_port);
   config["jobmanager.rpc.port"] = std::to_string(rpc_port);
@@ -189,11 +217,11 @@ Result<ManagedRuntime> StartManagedCluster(const ManagedClusterSpec& spec) {
     SLUICE_RETURN_IF_ERROR(WriteProcessFolders(spec, TaskManagerName(i), config));
   }
   SLUICE_ASSIGN_OR_RETURN(runtime.jobmanager,
-                          SpawnFlinkProcess(spec, "jobmanager", "jobmanager.sh"));
+                          SpawnFlinkProcess(spec, "jobmanager", JobManagerCommand(spec)));
   // The TaskManagers start at once, side by side with the JobManager: they retry registering
   // until it answers, so the cluster is ready sooner than with start-cluster.sh's sequence.
   for (int i = 1; i <= spec.taskmanagers; ++i) {
-    auto tm = SpawnFlinkProcess(spec, TaskManagerName(i), "taskmanager.sh");
+    auto tm = SpawnFlinkProcess(spec, TaskManagerName(i), ScriptCommand(spec, "taskmanager.sh"));
     if (!tm.ok()) {
       (void)StopManagedCluster(spec, runtime, std::chrono::seconds(5));
       return tm.error();
@@ -206,7 +234,7 @@ Result<ManagedRuntime> StartManagedCluster(const ManagedClusterSpec& spec) {
 }
 
 Result<ProcessIdentity> RestartTaskManager(const ManagedClusterSpec& spec, int index) {
-  return SpawnFlinkProcess(spec, TaskManagerName(index), "taskmanager.sh");
+  return SpawnFlinkProcess(spec, TaskManagerName(index), ScriptCommand(spec, "taskmanager.sh"));
 }
 
 Status StopManagedCluster(const ManagedClusterSpec& spec, const ManagedRuntime& runtime,

@@ -9,6 +9,14 @@
 // `bin/taskmanager.sh start-foreground`), which exec the JVM, so the child's pid is the JVM's and
 // Flink computes memory and JVM options exactly as its own start-cluster.sh does. Each process
 // leads its own session: it outlives Sluice, which re-adopts it on its next start.
+//
+// An application cluster (`ManagedClusterSpec::application` set) is the same, except that its
+// JobManager runs Flink's standalone application entry point for one job
+// (`bin/standalone-job.sh start-foreground --job-classname C --jars file://JAR -- ARGS`): the job
+// is started by the JobManager itself, with the job id and the job's settings from the
+// configuration file. Sluice keeps the JobManager up after the job ends
+// (`execution.shutdown-on-application-finish: false`) so that the job's final state, exceptions
+// and checkpoints can still be read; the owner stops the cluster afterwards.
 #pragma once
 
 #include <chrono>
@@ -22,6 +30,13 @@
 
 namespace sluice::flink {
 
+// The one job of an application cluster.
+struct ApplicationJob {
+  std::string jar;         // local job jar (dependencies nested under lib/)
+  std::string main_class;  // empty: the jar's manifest
+  std::vector<std::string> program_args;
+};
+
 struct ManagedClusterSpec {
   std::string root;         // <data>/clusters/<id>, created when missing
   std::string flink_home;   // the environment's home
@@ -30,6 +45,7 @@ struct ManagedClusterSpec {
   FlatConfig user_config;   // the cluster's own settings: win over everything else
   FlinkVersion version;
   int taskmanagers = 1;
+  std::optional<ApplicationJob> application;  // set: an application cluster for this job
 };
 
 // What is running, as saved in processes.json.
@@ -46,6 +62,8 @@ Result<int> PickFreePort();
 
 // The configuration each process gets: the environment's, then Sluice's loopback defaults
 // (addresses, ports, savepoint and upload folders under `root`), then the user's settings.
+// An application cluster also gets Sluice's application settings (the JobManager stays after
+// the job ends; a failing main() is a FAILED job) where the user's settings do not say otherwise.
 FlatConfig EffectiveConfig(const ManagedClusterSpec& spec, int rest_port, int rpc_port);
 
 // Writes the configuration folders and starts the JobManager and every TaskManager without
@@ -53,6 +71,9 @@ FlatConfig EffectiveConfig(const ManagedClusterSpec& spec, int rest_port, int rp
 // else free ones. CLUSTER_START_FAILED when a process cannot be started (what was started is
 // stopped again).
 Result<ManagedRuntime> StartManagedCluster(const ManagedClusterSpec& spec);
+
+// The JobManager's argv (argv[0] is <flink_home>/bin/jobmanager.sh or standalone-job.sh).
+std::vector<std::string> JobManagerCommand(const ManagedClusterSpec& spec);
 
 // Starts taskmanager-`index` (1-based) again with the configuration written at start.
 Result<ProcessIdentity> RestartTaskManager(const ManagedClusterSpec& spec, int index);
