@@ -598,12 +598,14 @@ TEST_F(RuntimeTest, ADeletedClusterDoesNotTrapItsApp) {
             std::string::npos)
       << refused.dump();
   // Another cluster as the target: the deploy goes ahead (the old job cannot be asked).
+  auto env = db_->Query("SELECT id FROM flink_envs LIMIT 1");
+  ASSERT_TRUE(env.ok() && !env->empty());
   auto other = db_->Query(
       "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
-      "state_changed_at, created_at, updated_at) SELECT 'remote-b', 'remote', flink_env_id, "
-      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0 FROM flink_envs LIMIT 1 "
-      "RETURNING id");
-  ASSERT_TRUE(other.ok());
+      "state_changed_at, created_at, updated_at) VALUES ('remote-b', 'remote', ?, "
+      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0) RETURNING id",
+      {env->Int(0, "id")});
+  ASSERT_TRUE(other.ok()) << other.error().message;
   int64_t other_id = other->Int(0, "id");
   Answer patched =
       Call("PATCH", Path(app), {{"target", {{"mode", "session"}, {"cluster_id", other_id}}}},
