@@ -553,6 +553,17 @@ TEST_F(RuntimeTest, DependencyJarsAreNestedUnderLib) {
   EXPECT_TRUE(names.count("dev/sluice/runner/SqlRunner.class"));
   EXPECT_TRUE(names.count("lib/connector-1.0.jar"));
   EXPECT_TRUE(names.count("lib/1-connector-1.0.jar"));  // the same name twice is kept apart
+  // Jars are compressed already: nested ones are stored, not deflated again.
+  {
+    int error = 0;
+    zip_t* archive = zip_open(out.c_str(), ZIP_RDONLY, &error);
+    ASSERT_NE(archive, nullptr);
+    zip_stat_t stat;
+    ASSERT_EQ(zip_stat(archive, "lib/connector-1.0.jar", 0, &stat), 0);
+    EXPECT_EQ(stat.comp_method, ZIP_CM_STORE);
+    EXPECT_EQ(stat.comp_size, stat.size);
+    zip_discard(archive);
+  }
   std::string not_zip = (dir_ / "plain.txt").string();
   std::ofstream(not_zip) << "not a zip";
   EXPECT_FALSE(PackageJobJar(not_zip, {dep}, out + ".2").ok());
