@@ -778,6 +778,9 @@ TEST_F(ApplicationModeTest, DeployStartsTheAppsOwnClusterThatEndsWithTheJob) {
   EXPECT_FALSE(flink::IsAlive(runtime->jobmanager));
   EXPECT_FALSE(flink::IsAlive(runtime->taskmanagers.at(0)));
   EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
+  // Reaped, not left as zombies of the server.
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(runtime->jobmanager.pid)));
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(runtime->taskmanagers[0].pid)));
 
   // Deploy again from the savepoint: the same cluster, a new job id, the restore point set.
   Json again = DeployAndRun(app, {{"restore", "latest"}});
