@@ -268,8 +268,11 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
 
   // 1. Never twice: the previous job must be known to have ended.
   if (!app.job_id.empty() && app.cluster_id) {
-    auto listed = ListedState(*app.cluster_id, app.job_id);
-    if (!listed.ok() && listed.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+    auto previous = clusters_.Get(*app.cluster_id);
+    const bool deleted = !previous.ok() && previous.error().code == ErrorCode::CLUSTER_NOT_FOUND;
+    auto listed =
+        deleted ? Result<std::string>(previous.error()) : ListedState(*app.cluster_id, app.job_id);
+    if (deleted) {
       // The cluster was deleted from Sluice (a managed one only once stopped): nothing can be
       // asked, and the app is not active (the API checked), so its job is taken as ended.
       (void)journal_.Note(app.id, "operation",

@@ -86,9 +86,17 @@ Status PackageJobJar(const std::string& main_jar, const std::vector<std::string>
                    why);
     }
     std::string entry = "lib/" + name;
-    if (zip_file_add(archive, entry.c_str(), source, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8) < 0) {
+    zip_int64_t added =
+        zip_file_add(archive, entry.c_str(), source, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
+    if (added < 0) {
       std::string why = ZipMessage(archive);
       zip_source_free(source);
+      zip_discard(archive);
+      return Error(ErrorCode::INTERNAL, fmt::format("cannot add {} to the job jar", name), "", why);
+    }
+    // A jar is compressed already: stored as it is, deflating it again would only cost time.
+    if (zip_set_file_compression(archive, static_cast<zip_uint64_t>(added), ZIP_CM_STORE, 0) < 0) {
+      std::string why = ZipMessage(archive);
       zip_discard(archive);
       return Error(ErrorCode::INTERNAL, fmt::format("cannot add {} to the job jar", name), "", why);
     }

@@ -649,6 +649,17 @@ TEST_F(RuntimeTest, DependencyJarsAreNestedUnderLib) {
   EXPECT_TRUE(names.count("dev/sluice/runner/SqlRunner.class"));
   EXPECT_TRUE(names.count("lib/connector-1.0.jar"));
   EXPECT_TRUE(names.count("lib/1-connector-1.0.jar"));  // the same name twice is kept apart
+  // Jars are compressed already: nested ones are stored, not deflated again.
+  {
+    int error = 0;
+    zip_t* archive = zip_open(out.c_str(), ZIP_RDONLY, &error);
+    ASSERT_NE(archive, nullptr);
+    zip_stat_t stat;
+    ASSERT_EQ(zip_stat(archive, "lib/connector-1.0.jar", 0, &stat), 0);
+    EXPECT_EQ(stat.comp_method, ZIP_CM_STORE);
+    EXPECT_EQ(stat.comp_size, stat.size);
+    zip_discard(archive);
+  }
   std::string not_zip = (dir_ / "plain.txt").string();
   std::ofstream(not_zip) << "not a zip";
   EXPECT_FALSE(PackageJobJar(not_zip, {dep}, out + ".2").ok());
@@ -694,12 +705,14 @@ TEST_F(RuntimeTest, ADeletedClusterDoesNotTrapItsApp) {
             std::string::npos)
       << refused.dump();
   // Another cluster as the target: the deploy goes ahead (the old job cannot be asked).
+  auto env = db_->Query("SELECT id FROM flink_envs LIMIT 1");
+  ASSERT_TRUE(env.ok() && !env->empty());
   auto other = db_->Query(
       "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
-      "state_changed_at, created_at, updated_at) SELECT 'remote-b', 'remote', flink_env_id, "
-      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0 FROM flink_envs LIMIT 1 "
-      "RETURNING id");
-  ASSERT_TRUE(other.ok());
+      "state_changed_at, created_at, updated_at) VALUES ('remote-b', 'remote', ?, "
+      "'[\"http://127.0.0.1:8082\"]', '{}', 'RUNNING', 0, 0, 0) RETURNING id",
+      {env->Int(0, "id")});
+  ASSERT_TRUE(other.ok()) << other.error().message;
   int64_t other_id = other->Int(0, "id");
   Answer patched =
       Call("PATCH", Path(app), {{"target", {{"mode", "session"}, {"cluster_id", other_id}}}},
@@ -861,6 +874,9 @@ TEST_F(ApplicationModeTest, DeployStartsTheAppsOwnClusterThatEndsWithTheJob) {
   EXPECT_FALSE(flink::IsAlive(runtime->jobmanager));
   EXPECT_FALSE(flink::IsAlive(runtime->taskmanagers.at(0)));
   EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
+  // Reaped, not left as zombies of the server.
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(runtime->jobmanager.pid)));
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(runtime->taskmanagers[0].pid)));
 
   // Deploy again from the savepoint: the same cluster, a new job id, the restore point set.
   Json again = DeployAndRun(app, {{"restore", "latest"}});

@@ -454,7 +454,15 @@ Status TerminateGroup(const ProcessIdentity& process, milliseconds grace) {
     auto now = ReadProcStat(process.pid);
     bool leader_gone = !now || now->start_ticks != process.start_ticks;
     if (!leader_gone && IsEnded(now->state)) {
-      TryReap(process.pid);  // ours: reap it; someone else's: its parent will
+      // Ours: reap it; someone else's (ECHILD): its parent will. The leader shows as a zombie as
+      // soon as its own thread has exited, while the process's other threads may still be
+      // running (a JVM on its way out): then it cannot be reaped yet, so look again.
+      int status = 0;
+      pid_t r;
+      do {
+        r = ::waitpid(process.pid, &status, WNOHANG);
+      } while (r < 0 && errno == EINTR);
+      if (r == 0) return false;
       leader_gone = true;
     }
     // While a member remains the pgid cannot be reused, so this never looks at a stranger's group.

@@ -73,6 +73,8 @@ std::optional<int> TryReap(int pid);
 // until the leader is gone (reaping it if it is our child) for `grace`, then SIGKILL to the group
 // and waits briefly. OK when the process is already gone.
 //
+// A leader of ours that reads as a zombie while its other threads are still exiting (a JVM on
+// its way out) is waited for until it can be reaped, so no zombie is left behind.
 // When the process leads its group, "gone" also needs every other member of the group to have
 // ended, so a grandchild that ignores SIGTERM gets the SIGKILL too. A process that shares our own
 // process group is signalled alone, never the group. Only a process whose identity still matches

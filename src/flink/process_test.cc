@@ -102,6 +102,30 @@ TEST_F(ProcessTest, SpawnGivesAnIdentityThatIsAliveUntilTerminated) {
   EXPECT_TRUE(TerminateGroup(sleeper, 100ms).ok());  // already gone
 }
 
+TEST_F(ProcessTest, TerminateGroupReapsAProcessWhoseLeaderThreadEndedFirst) {
+  // The main thread exits first (its stat reads 'Z') while another thread runs on for a second,
+  // ignoring SIGTERM: TerminateGroup must wait for the process itself, and reap it.
+  SpawnSpec spec;
+  spec.argv = {"python3", "-c",
+               "import ctypes, signal, threading, time\n"
+               "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+               "threading.Thread(target=lambda: time.sleep(1.5)).start()\n"
+               "time.sleep(0.3)\n"
+               "ctypes.CDLL(None).pthread_exit(None)\n"};
+  auto started = Spawn(spec);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  // Wait until the leader thread has gone.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (IsAlive(*started) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(IsAlive(*started));
+  ASSERT_TRUE(std::filesystem::exists("/proc/" + std::to_string(started->pid)));
+  ASSERT_TRUE(TerminateGroup(*started, std::chrono::seconds(5)).ok());
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(started->pid)))
+      << "left behind as a zombie";
+}
+
 TEST_F(ProcessTest, NoSuchProcess) {
   EXPECT_EQ(ProcessStartTicks(0), std::nullopt);
   EXPECT_EQ(ProcessStartTicks(-1), std::nullopt);

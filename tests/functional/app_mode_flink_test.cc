@@ -39,8 +39,8 @@ char ProcState(int pid) {
   return paren == std::string::npos || paren + 2 >= text.size() ? '-' : text[paren + 2];
 }
 
-// Ended: no such process, or a zombie waiting for its parent.
-bool Gone(int pid) { return ProcState(pid) == '-' || ProcState(pid) == 'Z'; }
+// Ended and reaped by Sluice (not left as its zombie).
+bool Gone(int pid) { return ProcState(pid) == '-'; }
 
 class AppModeFlinkTest : public SluiceTest, public ::testing::WithParamInterface<std::string> {
  protected:
