@@ -668,14 +668,21 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
   if (app.job_id.empty() || !app.cluster_id) {
     return Error(ErrorCode::APP_WRONG_STATE, "the application has no job to stop");
   }
-  if (auto cluster = clusters_.Get(*app.cluster_id);
-      !cluster.ok() && cluster.error().code == ErrorCode::CLUSTER_NOT_FOUND) {
+  auto app_cluster = clusters_.Get(*app.cluster_id);
+  const bool deleted =
+      !app_cluster.ok() && app_cluster.error().code == ErrorCode::CLUSTER_NOT_FOUND;
+  if (deleted || clusters_.ApplicationClusterIsDown(*app.cluster_id)) {
     // Nothing can reach the job any more: the app is let go (FAILED, with the reason), so that
-    // it can be deployed again elsewhere.
-    std::string reason = fmt::format(
-        "its cluster {} was deleted from Sluice: job {} cannot be reached (if it still runs "
-        "there, stop it with Flink's own tools)",
-        *app.cluster_id, app.job_id);
+    // it can be deployed again.
+    std::string reason =
+        deleted ? fmt::format(
+                      "its cluster {} was deleted from Sluice: job {} cannot be reached "
+                      "(if it still runs there, stop it with Flink's own tools)",
+                      *app.cluster_id, app.job_id)
+                : fmt::format(
+                      "its application cluster '{}' is not running (its JobManager "
+                      "ended), so job {} is not running either",
+                      app_cluster->name, app.job_id);
     (void)journal_.Move({app.id, app.state, "FAILED", "stopped without its cluster: " + reason,
                          app.job_id, op.id, op.created_by},
                         "last_error = ?", {reason});

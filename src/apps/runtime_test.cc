@@ -898,6 +898,35 @@ TEST_F(ApplicationModeTest, DeployStartsTheAppsOwnClusterThatEndsWithTheJob) {
   EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
 }
 
+TEST_F(ApplicationModeTest, AnAppWhoseClusterDiedCanBeStoppedAndDeployedAgain) {
+  int64_t app = CreateApplicationApp("orphaned");
+  Json op = DeployAndRun(app);
+  ASSERT_EQ(op["state"], "SUCCEEDED") << op.dump();
+  int64_t cluster = op["result"]["cluster_id"].get<int64_t>();
+  started_.push_back(cluster);
+  std::string job = GetApp(app)["job_id"];
+  gateway_->Set(cluster, job, "RUNNING");
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "RUNNING");
+  // Its processes end behind Sluice's back (as when they were gone at a restart).
+  ASSERT_TRUE(flink_->clusters().StopApplicationCluster(cluster).ok());
+  gateway_->unreachable.insert(cluster);
+  Cycle();
+  clock_.Advance(std::chrono::seconds(11));
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "LOST");
+  Answer stop = Call("POST", Path(app, "/stop"), Json::object(), AdminToken());
+  ASSERT_EQ(stop.status, 202) << stop.body;
+  ASSERT_TRUE(apps_->RunOnePendingOperation());
+  Json stopped = GetApp(app);
+  EXPECT_EQ(stopped["state"], "FAILED");
+  EXPECT_NE(stopped["last_error"].get<std::string>().find("is not running"), std::string::npos)
+      << stopped.dump();
+  gateway_->unreachable.erase(cluster);
+  Json again = DeployAndRun(app);
+  EXPECT_EQ(again["state"], "SUCCEEDED") << again.dump();
+}
+
 TEST_F(ApplicationModeTest, AJobManagerThatNeverListsTheJobFailsTheDeployAndStopsTheCluster) {
   list_jobs_ = false;
   int64_t app = CreateApplicationApp("silent");
