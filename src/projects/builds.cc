@@ -98,6 +98,7 @@ std::string MavenErrors(const std::string& output, const std::string& checkout) 
     if (line.rfind("[ERROR]", 0) != 0) continue;
     if (line.find("-> [Help") != std::string::npos || line == "[ERROR] " || line == "[ERROR]" ||
         line.find("re-run Maven") != std::string::npos ||
+        line.find("[Help 1]") != std::string::npos || line.find("mvn <args>") != std::string::npos ||
         line.find("To see the full stack trace") != std::string::npos ||
         line.find("For more information about the errors") != std::string::npos ||
         line.find("Re-run Maven") != std::string::npos ||

@@ -12,6 +12,7 @@
 //  - (ProjectsFlinkTest) a jar app naming a project artifact, through a generic entry class,
 //    deployed on every provisioned Flink version: RUNNING, showing the commit it runs.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,10 +34,7 @@ constexpr char kUser[] = "alice";
 constexpr char kPassword[] = "first-Secret-pw-91";
 constexpr char kNewPassword[] = "second-Secret-pw-37";
 
-std::string SourceDir() {
-  // tests/functional/projects_test.cc -> the repository root.
-  return fs::path(__FILE__).parent_path().parent_path().parent_path().string();
-}
+std::string SourceDir() { return SLUICE_SOURCE_DIR; }
 
 // Runs a command line of the test's own (fixed, quoted paths); answers its exit status.
 int Sh(const std::string& command) {
@@ -293,7 +291,7 @@ TEST_F(ProjectsTest, BuildArtifactsAndRotatedCredentials) {
 
   // ---- history, newest first; nothing anywhere shows a password.
   Json history = admin().Get(path + "/builds").json();
-  EXPECT_EQ(history.value("total", 0), 6) << history.dump();
+  EXPECT_EQ(history.value("total", 0), 5) << history.dump();
   EXPECT_EQ(history["items"][0]["id"], broken["id"]);
   EXPECT_EQ(history.dump().find(kPassword), std::string::npos);
   EXPECT_EQ(history.dump().find(kNewPassword), std::string::npos);
@@ -313,12 +311,19 @@ TEST_F(ProjectsTest, KillNineDuringABuildIsInterruptedAndANewBuildRuns) {
   ASSERT_TRUE(WaitFor([&] { return Log(build).find("$ mvn") != std::string::npos; },
                       std::chrono::minutes(2)))
       << Log(build);
+  int64_t maven_pid = QueryInt(server_->store_url(),
+                               "SELECT pid FROM builds WHERE id = " + std::to_string(build));
+  ASSERT_GT(maven_pid, 0) << "the running child is recorded";
   server_->Kill9();
+  EXPECT_EQ(::kill(static_cast<pid_t>(maven_pid), 0), 0) << "Maven outlives a kill -9 of Sluice";
   std::string error;
   ASSERT_TRUE(server_->Start(&error)) << error;
   Json interrupted = admin().Get("/api/v1/builds/" + std::to_string(build)).json();
   EXPECT_EQ(interrupted.value("state", ""), "INTERRUPTED") << interrupted.dump();
   EXPECT_EQ(interrupted["error"].value("code", ""), "BUILD_INTERRUPTED");
+  EXPECT_TRUE(WaitFor([&] { return ::kill(static_cast<pid_t>(maven_pid), 0) != 0; },
+                      std::chrono::seconds(20)))
+      << "the restart kills the Maven the dead Sluice left running";
   Json next = BuildAndWait(project);
   EXPECT_EQ(next.value("state", ""), "SUCCEEDED") << next.dump() << Log(next["id"]);
 }
