@@ -81,6 +81,10 @@ class GitServer {
                      std::chrono::seconds(20));
   }
   ~GitServer() {
+    if (ssh_pid_ > 0) {
+      ::kill(ssh_pid_, SIGTERM);
+      ::waitpid(ssh_pid_, nullptr, 0);
+    }
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
@@ -104,6 +108,43 @@ class GitServer {
     return Sh("cd '" + work_ + "' && git add -A && " + git + " commit -qm change && git push -q '" +
               root_ + "/repos/multi.git' " + branch + " && git checkout -q main") == 0;
   }
+  // sshd on a free loopback port with a throw-away host key, accepting the key at client_key()
+  // for the current user. Needs openssh-server and /run/sshd (made here when missing).
+  bool StartSsh() {
+    ssh_port_ = FreePort();
+    std::string dir = root_ + "/ssh";
+    if (Sh("mkdir -p '" + dir + "' /run/sshd && ssh-keygen -q -t ed25519 -N '' -f '" + dir +
+           "/host_key' && ssh-keygen -q -t ed25519 -N '' -f '" + dir +
+           "/client_key' && ssh-keygen -q -t ed25519 -N '' -f '" + dir + "/other_key' && cp '" +
+           dir + "/client_key.pub' '" + dir + "/authorized_keys'") != 0) {
+      return false;
+    }
+    std::ofstream(dir + "/sshd_config")
+        << "Port " << ssh_port_ << "\nListenAddress 127.0.0.1\nHostKey " << dir
+        << "/host_key\nAuthorizedKeysFile " << dir << "/authorized_keys\nPidFile " << dir
+        << "/sshd.pid\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+        << "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n";
+    ssh_pid_ = ::fork();
+    if (ssh_pid_ == 0) {
+      std::string log = dir + "/sshd.log";
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      std::string config = dir + "/sshd_config";
+      ::execl("/usr/sbin/sshd", "/usr/sbin/sshd", "-D", "-e", "-f", config.c_str(), nullptr);
+      ::_exit(127);
+    }
+    return WaitFor(
+        [&] { return ReadAll(dir + "/sshd.log").find("Server listening") != std::string::npos; },
+        std::chrono::seconds(20));
+  }
+  std::string ssh_url() const {
+    const char* user = std::getenv("USER");
+    return "ssh://" + std::string(user && *user ? user : "root") + "@127.0.0.1:" +
+           std::to_string(ssh_port_) + root_ + "/repos/multi.git";
+  }
+  std::string client_key() const { return ReadAll(root_ + "/ssh/client_key"); }
+  std::string other_key() const { return ReadAll(root_ + "/ssh/other_key"); }
   std::string Head(const std::string& branch) {
     std::string out = root_ + "/head";
     Sh("git --git-dir='" + root_ + "/repos/multi.git' rev-parse " + branch + " > '" + out + "'");
@@ -116,6 +157,8 @@ class GitServer {
   std::string root_, work_, password_file_;
   int port_ = 0;
   pid_t pid_ = -1;
+  int ssh_port_ = 0;
+  pid_t ssh_pid_ = -1;
   bool ok_ = false;
   bool ready_ = false;
 };
@@ -326,6 +369,32 @@ TEST_F(ProjectsTest, KillNineDuringABuildIsInterruptedAndANewBuildRuns) {
       << "the restart kills the Maven the dead Sluice left running";
   Json next = BuildAndWait(project);
   EXPECT_EQ(next.value("state", ""), "SUCCEEDED") << next.dump() << Log(next["id"]);
+}
+
+TEST_F(ProjectsTest, OverSshWithAPrivateKey) {
+  ASSERT_TRUE(git_->StartSsh()) << "sshd did not start (openssh-server: scripts/install-deps.sh)";
+  Json body = {{"team_id", team_},
+               {"name", "over-ssh"},
+               {"git_url", git_->ssh_url()},
+               {"ref", "main"},
+               {"credentials", {{"private_key", git_->other_key()}}}};
+  HttpResult refused = admin().Post("/api/v1/projects", body);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.error_code(), "GIT_AUTH_FAILED") << refused.body;
+  body["credentials"] = {{"private_key", git_->client_key()}};
+  HttpResult created = admin().Post("/api/v1/projects", body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()["credentials"]["private_key"], "******");
+  EXPECT_EQ(created.json()["credentials"]["kind"], "ssh_key");
+  Json built = BuildAndWait(created.json()["id"]);
+  EXPECT_EQ(built.value("state", ""), "SUCCEEDED") << built.dump() << Log(built["id"]);
+  EXPECT_EQ(built.value("commit", ""), git_->Head("main"));
+  std::string key = git_->client_key();
+  std::string key_line = key.substr(key.find('\n') + 1, 40);
+  EXPECT_EQ(Log(built["id"]).find(key_line), std::string::npos);
+  EXPECT_EQ(admin().Get("/api/v1/projects").body.find(key_line), std::string::npos);
+  // The key file lived only for the session: no sluice-git-* folder is left holding it.
+  EXPECT_EQ(Sh("grep -rqsF -- '" + key_line + "' /tmp/sluice-git-* 2>/dev/null"), 1);
 }
 
 // ---- on Flink
