@@ -24,6 +24,9 @@ run_packages=(build-essential cmake ninja-build ccache pkg-config libboost-dev n
   openjdk-17-jdk-headless maven python3 python3-pip)
 test_packages=(postgresql mariadb-server mariadb-client clang libclang-rt-14-dev clang-format wrk
   libbenchmark-dev chromium fonts-liberation)
+# Projects (src/projects): git and ssh run builds' fetches; the tests serve Git over SSH.
+run_packages+=(git openssh-client)
+test_packages+=(openssh-server)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

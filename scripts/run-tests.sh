@@ -8,7 +8,9 @@
 #   store-servers           the ServerStore suite against both
 #   functional-sqlite       build/sluice_functional_tests (the real `sluice serve` over HTTP, the CLI
 #   functional-postgresql   against it, kill -9, SIGTERM) with SLUICE_TEST_DB_URL unset, then the
-#   functional-mariadb      PostgreSQL URL, then the MariaDB URL
+#   functional-mariadb      PostgreSQL URL, then the MariaDB URL; they include ProjectsTest: Git over
+#                           HTTP (basic auth) and SSH servers the test starts on loopback
+#                           (tests/projects/git_http_server.py, Debian's sshd), real git and mvn
 #   web                     the web console: its vitest unit tests, then the Playwright end-to-end
 #                           test (playwright-core driving Debian's chromium) against a real
 #                           `sluice serve` on a free loopback port with a fresh data folder, and

@@ -117,6 +117,11 @@ Result<std::string> NoDeployInputs::ResourceJar(int64_t, int64_t resource_id) {
   return Error(ErrorCode::NOT_FOUND, fmt::format("no resource with id {}", resource_id));
 }
 
+Result<DeployInputs::ProjectJar> NoDeployInputs::ProjectArtifact(int64_t, const Json&,
+                                                                 const std::atomic<bool>*) {
+  return Error(ErrorCode::PROJECT_NOT_FOUND, "this Sluice has no projects module", "jar");
+}
+
 std::string MaskSecrets(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
@@ -370,6 +375,7 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
   const std::string log_path = (fs::path(folder) / "start.log").string();
 
   std::string main_jar;
+  Json project_build;  // the project build a project artifact came from
   std::string main_class;
   std::vector<std::string> program_args;
   if (app.kind == "sql") {
@@ -396,9 +402,14 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
       if (!path.ok()) return fail(path.error());
       main_jar = *path;
     } else {
-      return fail(Error(ErrorCode::APP_DEPLOY_FAILED,
-                        "project artifacts are not available yet: give the jar as a resource",
-                        "jar"));
+      auto built = inputs_.ProjectArtifact(app.team_id, jar["project_artifact"], &cancel_);
+      if (!built.ok()) return fail(built.error());
+      main_jar = built->path;
+      project_build = {{"project_id", jar["project_artifact"].value("project_id", int64_t{0})},
+                       {"module", jar["project_artifact"].value("module", "")},
+                       {"jar", jar["project_artifact"].value("jar", "")},
+                       {"build_id", built->build_id},
+                       {"commit", built->commit}};
     }
     main_class = jar.value("main_class", "");
     if (jar.contains("args") && jar["args"].is_array()) {
@@ -506,6 +517,10 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
                       op.id, op.created_by, running_job);
   Json result = {{"job_id", running_job}, {"version", app.draft_version}};
   if (restore_path) result["restored_from"] = *restore_path;
+  if (!project_build.is_null()) {
+    result["project_build"] = project_build;
+    result["commit"] = project_build["commit"];
+  }
   return result;
 }
 

@@ -61,6 +61,16 @@ class DeployInputs {
                                                           const std::atomic<bool>* cancel) = 0;
   // The local file of an uploaded jar of the team. NOT_FOUND-like errors for others.
   virtual Result<std::string> ResourceJar(int64_t team_id, int64_t resource_id) = 0;
+  // A jar a project build made (the projects area): `artifact` is the spec's
+  // jar.project_artifact {"project_id","module","jar","rebuild"?}. The newest successful build's
+  // jar, after a new build when "rebuild" is true. PROJECT_* / BUILD_* errors.
+  struct ProjectJar {
+    std::string path;
+    std::string commit;  // the Git commit it was built from
+    int64_t build_id = 0;
+  };
+  virtual Result<ProjectJar> ProjectArtifact(int64_t team_id, const Json& artifact,
+                                             const std::atomic<bool>* cancel) = 0;
 };
 
 // Inputs for a Sluice without resources: no variables, no dependencies.
@@ -70,6 +80,8 @@ class NoDeployInputs final : public DeployInputs {
   Result<std::vector<std::string>> DependencyJars(int64_t team_id, const Json& dependencies,
                                                   const std::atomic<bool>* cancel) override;
   Result<std::string> ResourceJar(int64_t team_id, int64_t resource_id) override;
+  Result<ProjectJar> ProjectArtifact(int64_t team_id, const Json& artifact,
+                                     const std::atomic<bool>* cancel) override;
 };
 
 struct ActionOptions {

@@ -126,11 +126,42 @@ Result<Json> ReadJar(const Json& value) {
       }
       out["resource_id"] = item;
     } else if (key == "project_artifact") {
-      if (!item.is_string() || item.get<std::string>().empty() ||
-          item.get<std::string>().size() > 512) {
-        return Invalid("jar", "'jar.project_artifact' must name a project's artifact");
+      const char* kShape =
+          "'jar.project_artifact' must be {\"project_id\": N, \"module\": \"jobs\", \"jar\": "
+          "\"jobs-1.0.jar\", \"rebuild\"?: bool} (see GET /api/v1/projects/{id}/artifacts)";
+      if (!item.is_object()) return Invalid("jar", kShape);
+      Json artifact = {{"module", "."}, {"rebuild", false}};
+      for (const auto& [field, part] : item.items()) {
+        if (field == "project_id") {
+          if (!part.is_number_integer() || part.get<int64_t>() <= 0) {
+            return Invalid("jar", "'jar.project_artifact.project_id' must be a project id");
+          }
+        } else if (field == "module" || field == "jar") {
+          if (!part.is_string() || part.get<std::string>().empty() ||
+              part.get<std::string>().size() > 255) {
+            return Invalid("jar", fmt::format("'jar.project_artifact.{}' must be a non-empty "
+                                              "name of at most 255 characters",
+                                              field));
+          }
+        } else if (field == "rebuild") {
+          if (!part.is_boolean()) {
+            return Invalid("jar", "'jar.project_artifact.rebuild' must be true or false");
+          }
+        } else {
+          return Invalid("jar", fmt::format("'jar.project_artifact' has an unknown field '{}'",
+                                            field.substr(0, 40)));
+        }
+        artifact[field] = part;
       }
-      out["project_artifact"] = item;
+      if (!artifact.contains("project_id") || !artifact.contains("jar")) {
+        return Invalid("jar", kShape);
+      }
+      if (artifact["jar"].get<std::string>().size() < 5 ||
+          artifact["jar"].get<std::string>().rfind(".jar") !=
+              artifact["jar"].get<std::string>().size() - 4) {
+        return Invalid("jar", "'jar.project_artifact.jar' must name a .jar file");
+      }
+      out["project_artifact"] = artifact;
     } else if (key == "main_class") {
       static const std::regex kClass(R"(^([A-Za-z_$][A-Za-z0-9_$]*\.)*[A-Za-z_$][A-Za-z0-9_$]*$)");
       if (!item.is_string() || (!item.get<std::string>().empty() &&

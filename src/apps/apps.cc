@@ -212,6 +212,21 @@ Result<Json> AppService::AppJson(const AppRow& app) {
     if (op.ok()) out["operation"] = {{"id", op->id}, {"kind", op->kind}, {"state", op->state}};
   }
   for (const auto& [key, value] : spec.items()) out[key] = value;
+  // A jar built from a project: which commit the app runs (its newest successful deploy's).
+  if (spec.contains("jar") && spec["jar"].is_object() && spec["jar"].contains("project_artifact")) {
+    out["commit"] = nullptr;
+    auto deployed = database_.Query(
+        "SELECT result FROM operations WHERE app_id = ? AND kind = 'deploy' AND state = "
+        "'SUCCEEDED' ORDER BY id DESC LIMIT 1",
+        {app.id});
+    if (deployed.ok() && !deployed->empty()) {
+      Json result = ParseOr(deployed->Text(0, "result"), Json::object());
+      if (result.is_object() && result.contains("project_build")) {
+        out["commit"] = result["project_build"].value("commit", "");
+        out["project_build"] = result["project_build"];
+      }
+    }
+  }
   return out;
 }
 

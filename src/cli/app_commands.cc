@@ -100,9 +100,14 @@ std::string DependenciesText(const Json& deps) {
 
 std::string JarText(const Json& jar) {
   if (!jar.is_object()) return "-";
-  std::string out = Field(jar, "resource_id").is_null()
-                        ? "project artifact " + Text(jar, "project_artifact")
-                        : "resource " + Text(jar, "resource_id");
+  std::string out;
+  if (Field(jar, "resource_id").is_null()) {
+    const Json& artifact = Field(jar, "project_artifact");
+    out = "project " + Text(artifact, "project_id") + " " + Text(artifact, "module") + "/" +
+          Text(artifact, "jar");
+  } else {
+    out = "resource " + Text(jar, "resource_id");
+  }
   out += ", main class " + Text(jar, "main_class");
   if (Field(jar, "args").is_array() && !jar["args"].empty()) {
     out += ", args:";

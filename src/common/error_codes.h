@@ -9,6 +9,7 @@
 //   3000-3999 Flink: 3000 environments, 3100 clusters, 3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
+//   6000-6099 projects (Git)          6100-6199 builds (Maven)
 #pragma once
 
 #include <optional>
@@ -88,7 +89,21 @@ namespace sluice {
   X(RESOURCE_INVALID, 4009, 400)           \
   X(VARIABLE_NOT_FOUND, 4101, 404)         \
   X(VARIABLE_EXISTS, 4102, 409)            \
-  X(VARIABLE_UNKNOWN, 4103, 422)
+  X(VARIABLE_UNKNOWN, 4103, 422)           \
+  X(PROJECT_NOT_FOUND, 6001, 404)          \
+  X(PROJECT_EXISTS, 6002, 409)             \
+  X(GIT_AUTH_FAILED, 6003, 422)            \
+  X(GIT_UNREACHABLE, 6004, 422)            \
+  X(GIT_REF_NOT_FOUND, 6005, 422)          \
+  X(GIT_FAILED, 6006, 422)                 \
+  X(PROJECT_ARTIFACT_NOT_FOUND, 6007, 422) \
+  X(PROJECT_IN_USE, 6008, 409)             \
+  X(BUILD_NOT_FOUND, 6101, 404)            \
+  X(BUILD_FAILED, 6102, 422)               \
+  X(BUILD_TIMEOUT, 6103, 504)              \
+  X(BUILD_CANCELLED, 6104, 409)            \
+  X(BUILD_INTERRUPTED, 6105, 409)          \
+  X(BUILD_WRONG_STATE, 6106, 409)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

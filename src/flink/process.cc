@@ -489,7 +489,7 @@ Status TerminateGroup(const ProcessIdentity& process, milliseconds grace) {
 }
 
 Result<RunResult> RunToCompletion(const SpawnSpec& spec, milliseconds timeout,
-                                  const std::atomic<bool>* cancel) {
+                                  const std::atomic<bool>* cancel, const RunHooks* hooks) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Internal("cannot set up a child process", "pipe2: " + Errno(errno));
@@ -515,6 +515,7 @@ Result<RunResult> RunToCompletion(const SpawnSpec& spec, milliseconds timeout,
   write_end.Reset();  // else we would never see end-of-file
   if (!spawned.ok()) return std::move(spawned).error();
   const ProcessIdentity child = *spawned;
+  if (hooks != nullptr && hooks->on_started) hooks->on_started(child);
 
   // Wakes the poll below when the child exits, so a quiet child is noticed at once (Linux 5.3+;
   // without it, the 50 ms poll timeout does the same, later).
@@ -535,6 +536,9 @@ Result<RunResult> RunToCompletion(const SpawnSpec& spec, milliseconds timeout,
       if (n <= 0) return;
       AppendCapped(result.output, buf, static_cast<size_t>(n));
       if (copy.valid()) WriteAll(copy.get(), buf, static_cast<size_t>(n));
+      if (hooks != nullptr && hooks->on_output) {
+        hooks->on_output(std::string_view(buf, static_cast<size_t>(n)));
+      }
     }
   };
 

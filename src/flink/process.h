@@ -13,9 +13,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -103,7 +105,17 @@ inline constexpr size_t kMaxRunOutputBytes = 1 << 20;
 // are neither waited for nor killed. Cancellation and the timeout are checked every 50 ms.
 // Errors: those of Spawn, and INTERNAL when a pipe cannot be made. A non-zero exit, a timeout or a
 // cancellation are results, not errors.
+//
+// `hooks` (optional): `on_started` is called once with the child's identity right after the exec
+// (callers that must find the process after their own crash persist it); `on_output` gets every
+// chunk of output as it is read, in the calling thread (callers that must filter the output, e.g.
+// mask secrets, use it instead of output_path).
+struct RunHooks {
+  std::function<void(const ProcessIdentity&)> on_started;
+  std::function<void(std::string_view)> on_output;
+};
 Result<RunResult> RunToCompletion(const SpawnSpec& spec, std::chrono::milliseconds timeout,
-                                  const std::atomic<bool>* cancel = nullptr);
+                                  const std::atomic<bool>* cancel = nullptr,
+                                  const RunHooks* hooks = nullptr);
 
 }  // namespace sluice::flink

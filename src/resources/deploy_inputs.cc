@@ -23,4 +23,9 @@ Result<std::string> AppDeployInputs::ResourceJar(int64_t team_id, int64_t resour
   return resource.path;
 }
 
+Result<apps::DeployInputs::ProjectJar> AppDeployInputs::ProjectArtifact(int64_t, const Json&,
+                                                                        const std::atomic<bool>*) {
+  return Error(ErrorCode::PROJECT_NOT_FOUND, "project jars come from the projects area", "jar");
+}
+
 }  // namespace sluice::resources

@@ -17,6 +17,9 @@ class AppDeployInputs final : public apps::DeployInputs {
   Result<std::vector<std::string>> DependencyJars(int64_t team_id, const Json& dependencies,
                                                   const std::atomic<bool>* cancel) override;
   Result<std::string> ResourceJar(int64_t team_id, int64_t resource_id) override;
+  // Not from here: projects::ProjectDeployInputs wraps this object and answers it.
+  Result<ProjectJar> ProjectArtifact(int64_t team_id, const Json& artifact,
+                                     const std::atomic<bool>* cancel) override;
 
  private:
   ResourcesModule& module_;

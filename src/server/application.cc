@@ -8,6 +8,7 @@
 
 #include "apps/apps_module.h"
 #include "flink/flink_module.h"
+#include "projects/projects_module.h"
 #include "resources/deploy_inputs.h"
 #include "resources/resources_module.h"
 #include "store/migrations.h"
@@ -21,6 +22,8 @@ Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
   apps_.reset();
+  project_inputs_.reset();
+  projects_.reset();
   deploy_inputs_.reset();
   resources_.reset();
   flink_.reset();
@@ -31,6 +34,7 @@ Application::~Application() {
 void Application::StopWorkers() {
   // Jobs and managed Flink clusters keep running: the next start re-attaches and re-adopts them.
   if (apps_) apps_->Stop();
+  if (projects_) projects_->Stop();
   if (flink_) flink_->Stop();
 }
 
@@ -89,6 +93,17 @@ Result<std::unique_ptr<Application>> Application::Create(
       std::make_unique<resources::ResourcesModule>(*app->database_, clock, resources_options);
   app->resources_->RegisterRoutes(app->router_, app->system_->guard());
   app->deploy_inputs_ = std::make_unique<resources::AppDeployInputs>(*app->resources_);
+  projects::ProjectsOptions projects_options;
+  projects_options.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
+  projects_options.build_threads = config.build_threads;
+  projects_options.build_timeout = std::chrono::seconds(config.build_timeout_seconds);
+  projects_options.maven_local_repository = config.maven_local_repository;
+  app->projects_ =
+      std::make_unique<projects::ProjectsModule>(*app->database_, clock, projects_options);
+  app->projects_->RegisterRoutes(app->router_, app->system_->guard());
+  SLUICE_RETURN_IF_ERROR(app->projects_->Start());
+  app->project_inputs_ = std::make_unique<projects::ProjectDeployInputs>(*app->deploy_inputs_,
+                                                                        app->projects_->builds());
 
   apps::AppsOptions apps_options;
   apps_options.actions.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
@@ -100,7 +115,7 @@ Result<std::unique_ptr<Application>> Application::Create(
   apps_options.operation_threads = config.operation_threads;
   app->apps_ =
       std::make_unique<apps::AppsModule>(*app->database_, clock, *app->flink_, apps_options,
-                                         nullptr, nullptr, app->deploy_inputs_.get());
+                                         nullptr, nullptr, app->project_inputs_.get());
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->apps_->Start());
   if (auto local = app->flink_->bootstrapped_cluster_id()) {

@@ -29,6 +29,10 @@ namespace sluice::resources {
 class ResourcesModule;
 class AppDeployInputs;
 }  // namespace sluice::resources
+namespace sluice::projects {
+class ProjectsModule;
+class ProjectDeployInputs;
+}  // namespace sluice::projects
 
 namespace sluice::server {
 
@@ -65,6 +69,8 @@ class Application {
   std::unique_ptr<apps::AppsModule> apps_;
   std::unique_ptr<resources::ResourcesModule> resources_;
   std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
+  std::unique_ptr<projects::ProjectsModule> projects_;
+  std::unique_ptr<projects::ProjectDeployInputs> project_inputs_;
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

@@ -119,6 +119,8 @@ const std::vector<Setting>& Settings() {
       StringSetting("maven_local_repository", &ServeConfig::maven_local_repository),
       IntSetting("resolve_timeout_seconds", &ServeConfig::resolve_timeout_seconds, 1, 3600),
       IntSetting("max_upload_bytes", &ServeConfig::max_upload_bytes, 1024, int64_t{1} << 32),
+      IntSetting("build_threads", &ServeConfig::build_threads, 1, 64),
+      IntSetting("build_timeout_seconds", &ServeConfig::build_timeout_seconds, 10, 86400),
       StringSetting("web_dir", &ServeConfig::web_dir),
   };
   return kSettings;

@@ -48,6 +48,9 @@ struct ServeConfig {
   std::string maven_local_repository;
   int resolve_timeout_seconds = 300;
   uint64_t max_upload_bytes = uint64_t{256} << 20;
+  // Projects (src/projects): Maven builds at once (the rest wait), and how long one may take.
+  int build_threads = 2;
+  int build_timeout_seconds = 1800;
   // The built web console served at `/`: empty means this source tree's web/dist (compiled in)
   // or an installed share/sluice/web when either holds index.html, else none; "off" serves none.
   // A folder given here must hold index.html, or the server does not start.

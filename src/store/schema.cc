@@ -225,6 +225,47 @@ CREATE TABLE IF NOT EXISTS variables (
 );
 CREATE INDEX IF NOT EXISTS variables_team ON variables(team_id)
 )sql"},
+      {6, "projects and builds", R"sql(
+CREATE TABLE IF NOT EXISTS projects (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  name VARCHAR(128) NOT NULL,
+  git_url VARCHAR(2048) NOT NULL,
+  ref VARCHAR(255) NOT NULL,
+  credential_kind VARCHAR(16) NOT NULL DEFAULT '',
+  credential_user VARCHAR(255) NOT NULL DEFAULT '',
+  credential_secret {{text}},
+  build_args {{text}},
+  maven_settings {{text}},
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (team_id, name),
+  FOREIGN KEY (team_id) REFERENCES teams(id)
+);
+CREATE INDEX IF NOT EXISTS projects_team ON projects(team_id);
+CREATE TABLE IF NOT EXISTS builds (
+  id {{id}},
+  project_id BIGINT NOT NULL,
+  team_id BIGINT NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  ref VARCHAR(255) NOT NULL,
+  commit_sha VARCHAR(64) NOT NULL DEFAULT '',
+  params {{text}},
+  result {{text}},
+  error {{text}},
+  pid BIGINT NULL,
+  pid_start_ticks BIGINT NULL,
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT NULL,
+  finished_at BIGINT NULL,
+  FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS builds_state ON builds(state);
+CREATE INDEX IF NOT EXISTS builds_project ON builds(project_id, id)
+)sql"},
   };
   return kMigrations;
 }
