@@ -9,6 +9,7 @@
 //   3000-3999 Flink: 3000 environments, 3100 clusters, 3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
+//   7000-7099 SQL workbench (lint, migration, validation by Flink)
 #pragma once
 
 #include <optional>
@@ -88,7 +89,11 @@ namespace sluice {
   X(RESOURCE_INVALID, 4009, 400)           \
   X(VARIABLE_NOT_FOUND, 4101, 404)         \
   X(VARIABLE_EXISTS, 4102, 409)            \
-  X(VARIABLE_UNKNOWN, 4103, 422)
+  X(VARIABLE_UNKNOWN, 4103, 422)           \
+  X(SQL_VALIDATOR_UNAVAILABLE, 7001, 503)  \
+  X(SQL_VALIDATOR_TIMEOUT, 7002, 504)      \
+  X(SQL_LEGACY_OPTIONS, 7003, 422)         \
+  X(SQL_VALIDATOR_FAILED, 7004, 502)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

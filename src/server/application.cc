@@ -10,6 +10,7 @@
 #include "flink/flink_module.h"
 #include "resources/deploy_inputs.h"
 #include "resources/resources_module.h"
+#include "sql/sql_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
 
@@ -103,6 +104,13 @@ Result<std::unique_ptr<Application>> Application::Create(
                                          nullptr, nullptr, app->deploy_inputs_.get());
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->apps_->Start());
+  sql::SqlOptions sql_options;
+  sql_options.validator.runner_jar = config.runner_jar;
+  sql_options.validator.work_dir =
+      (std::filesystem::absolute(config.data_dir) / "sql").lexically_normal().string();
+  app->sql_ = std::make_unique<sql::SqlModule>(sql_options, app->flink_->envs(),
+                                               &app->apps_->service(), app->deploy_inputs_.get());
+  app->sql_->RegisterRoutes(app->router_, app->system_->guard());
   if (auto local = app->flink_->bootstrapped_cluster_id()) {
     Status demo = app->apps_->service().CreateDemoApp(*local);
     if (!demo.ok()) spdlog::warn("apps: the demo app was not created: {}", demo.error().message);

@@ -29,6 +29,9 @@ namespace sluice::resources {
 class ResourcesModule;
 class AppDeployInputs;
 }  // namespace sluice::resources
+namespace sluice::sql {
+class SqlModule;
+}  // namespace sluice::sql
 
 namespace sluice::server {
 
@@ -65,6 +68,7 @@ class Application {
   std::unique_ptr<apps::AppsModule> apps_;
   std::unique_ptr<resources::ResourcesModule> resources_;
   std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
+  std::unique_ptr<sql::SqlModule> sql_;  // the SQL workbench (after apps_: it uses its service)
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;
