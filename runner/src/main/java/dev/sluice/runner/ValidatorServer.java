@@ -86,7 +86,8 @@ final class ValidatorServer {
         String parent = System.getenv("SLUICE_VALIDATOR_PARENT");
         java.util.Optional<ProcessHandle> handle = parent == null || parent.isEmpty()
                 ? java.util.Optional.empty() : ProcessHandle.of(Long.parseLong(parent.trim()));
-        while (handle.isEmpty() || handle.get().isAlive()) {
+        boolean watched = parent != null && !parent.isEmpty();
+        while (watched ? handle.isPresent() && handle.get().isAlive() : true) {
             Thread.sleep(1000);
         }
         server.stop(0);
