@@ -3,9 +3,11 @@
 #include "sql/analysis.h"
 #include "sql/complete.h"
 #include "sql/connectors.h"
+#include "sql/deploy_check.h"
 #include "sql/lint.h"
 #include "sql/migrate.h"
 #include "sql/splitter.h"
+#include "sql/validator.h"
 
 namespace sluice::sql {
 namespace {
@@ -432,6 +434,54 @@ TEST(SqlComplete, TablesColumnsKeywordsAndOptions) {
   r = Complete("INS", 1, 4, nullptr);
   ASSERT_FALSE(r.items.empty());
   EXPECT_EQ(r.items[0].label, "INSERT");
+}
+
+// ---- deploy and Flink's positions
+
+TEST(SqlDeployCheck, LegacySqlIsRefusedWithTheRewriteUnlessTheAppMigrates) {
+  auto refused = SqlForDeploy(kLegacy, false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::SQL_LEGACY_OPTIONS);
+  EXPECT_EQ(refused.error().field, "sql");
+  EXPECT_NE(refused.error().message.find("tables 'orders', 'totals'"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("+  'connector' = 'kafka',"), std::string::npos);
+  auto migrated = SqlForDeploy(kLegacy, true);
+  ASSERT_TRUE(migrated.ok());
+  EXPECT_EQ(*migrated, kMigrated);
+  auto current = SqlForDeploy(kMigrated, false);
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(*current, kMigrated);
+}
+
+TEST(SqlValidatorFinding, TakesFlinksLineAndColumnElseTheStatementsLine) {
+  Finding f =
+      FlinkFinding(3, "SQL validation failed. From line 4, column 12 to line 4, column 18: x");
+  EXPECT_EQ(f.line, 4);
+  EXPECT_EQ(f.column, 12);
+  EXPECT_EQ(f.code, "flink");
+  Finding g = FlinkFinding(7, "Could not find any factory for identifier 'nosuch'");
+  EXPECT_EQ(g.line, 7);
+  EXPECT_EQ(g.column, 0);
+  EXPECT_EQ(FlinkFinding(0, "no INSERT").line, 1);
+}
+
+TEST(SqlValidatorPool, WithoutARunnerValidationIsUnavailableAndNothingStarts) {
+  struct NoHttp : http::HttpClient {
+    http::ClientResult Send(const http::ClientRequest&) override {
+      return http::ClientFailure{http::ClientFailure::Kind::kCouldNotConnect, "no"};
+    }
+  } client;
+  RunnerValidatorOptions options;
+  options.work_dir = ::testing::TempDir() + "/sluice-sql-pool-test";
+  RunnerValidatorPool pool(options, client);
+  ValidationTarget target{"/nonexistent", "1.20.5", {}};
+  auto r = pool.Check(target, "INSERT INTO a SELECT 1", false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::SQL_VALIDATOR_UNAVAILABLE);
+  EXPECT_FALSE(pool.CachedConnectors(target).has_value());
+  pool.PrefetchConnectors(target);  // no runner: nothing to do
+  EXPECT_EQ(pool.process_count(), 0u);
 }
 
 }  // namespace

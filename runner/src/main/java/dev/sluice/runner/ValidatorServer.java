@@ -172,10 +172,27 @@ final class ValidatorServer {
                         return error(c.line(), c.problem());
                 }
             } catch (Exception | LinkageError e) {
-                return error(c.line(), Reasons.of(e));
+                return error(c.line(), reason(e));
             }
         }
         return "{\"ok\":true,\"plans\":[" + String.join(",", plans) + "]}";
+    }
+
+    /**
+     * Reasons.of (the runner's most telling cause), and before it the message that names the
+     * option when a value did not parse: Flink's root cause there ("For input string: ...")
+     * does not say which option it was.
+     */
+    static String reason(Throwable e) {
+        String reason = Reasons.of(e);
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains(" for key '")) {
+                String first = m.split("\n", 2)[0].trim();
+                return reason.contains(first) ? reason : first + " " + reason;
+            }
+        }
+        return reason;
     }
 
     private static String error(int line, String message) {
