@@ -11,6 +11,23 @@
 
 namespace sluice::cli {
 
+namespace {
+
+// Multi-line text from the server (a plan, a diff) made safe line by line.
+std::string PrintableLines(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    out += Printable(text.substr(start, nl - start)) + "\n";
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 void ClientCommands::RegisterSql(CLI::App& root) {
   CLI::App* sql = AddCommandGroup(&root, "sql", "check Flink SQL before it runs");
   auto common = [this](CLI::App* cmd) {
@@ -72,8 +89,8 @@ ApiStatus ClientCommands::SqlCheck(const char* what) {
   if (!JsonOutput()) {
     if (std::string_view(what) == "explain") {
       for (const Json& p : Field(answer, "plans"))
-        out() << fmt::format("-- plan of the INSERT at line {}\n{}\n", Text(p, "statement_line"),
-                             Printable(StringField(p, "plan")));
+        out() << fmt::format("-- plan of the INSERT at line {}\n{}", Text(p, "statement_line"),
+                             PrintableLines(StringField(p, "plan")));
     }
     if (migrate) {
       for (const Json& c : Field(answer, "changes")) {
@@ -82,7 +99,7 @@ ApiStatus ClientCommands::SqlCheck(const char* what) {
           out() << fmt::format("{}:{}: note: {}\n", file, Text(c, "line"), Printable(note));
       }
       std::string diff = StringField(answer, "diff");
-      out() << (diff.empty() ? std::string("nothing to migrate\n") : Printable(diff));
+      out() << (diff.empty() ? std::string("nothing to migrate\n") : PrintableLines(diff));
     }
     if (std::string_view(what) == "validate" && errors == 0)
       out() << fmt::format("{}: valid for Flink {}\n", file, Text(answer, "flink_version"));
