@@ -25,6 +25,10 @@
 #                           (scripts/flink-session.sh)
 #   runner-live             the SQL runner with the real bin/flink against a session cluster of each
 #                           version (tests/runner/live-test.sh)
+#   sql-live                the SQL workbench against real Flink: the runner's --serve validate
+#                           mode for every Flink home (SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_RUNNER_JAR
+#                           with --serve), the connectors of <home>/connectors read from the jars,
+#                           and the broken scripts of tests/sql/broken-scripts.txt
 #   functional-flink        the functional Flink tests (*Flink*) through the real server, on
 #                           SQLite: managed and remote clusters, applications (SQL and JAR apps,
 #                           savepoints, LOST and re-attach, kill -9), and the acceptance scenario
@@ -221,6 +225,8 @@ stage maven-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=MavenLive
 stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
 stage flink-rest-live rest_live
 stage runner-live runner_live
+stage sql-live env SLUICE_TEST_SQL_CASES=tests/sql/broken-scripts.txt \
+  "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SqlValidatorLive*'
 stage functional-flink env -u SLUICE_TEST_DB_URL \
   "$build/sluice_functional_tests" --gtest_brief=1 '--gtest_filter=*Flink*'
 

@@ -11,6 +11,7 @@
 
 #include "apps/app_spec.h"
 #include "apps/job_package.h"
+#include "sql/deploy_check.h"
 
 namespace sluice::apps {
 
@@ -384,7 +385,11 @@ Result<Json> ActionExecutor::Deploy(const Operation& op) {
                         "the SQL runner jar is not installed (set runner_jar, see "
                         "scripts/provision/runner.sh)"));
     }
-    auto expanded = inputs_.Expand(app.team_id, spec.value("sql", ""));
+    // Legacy connector.type options: refused with the suggested rewrite, or migrated when the
+    // app opts in (sql/deploy_check.h).
+    auto sql_text = sql::SqlForDeploy(spec.value("sql", ""), spec.value("sql_auto_migrate", false));
+    if (!sql_text.ok()) return fail(sql_text.error());
+    auto expanded = inputs_.Expand(app.team_id, *sql_text);
     if (!expanded.ok()) return fail(expanded.error());
     secrets = expanded->secrets;
     const std::string script = (fs::path(folder) / "script.sql").string();

@@ -362,6 +362,16 @@ Result<Json> CanonicalSpec(const Json& input, const Json& base, std::string_view
         before ? *before : Json{{"maven", Json::array()}, {"resources", Json::array()}};
   }
 
+  // sql_auto_migrate (the SQL workbench's opt-in; see sql/deploy_check.h)
+  if (const Json* migrate = given("sql_auto_migrate")) {
+    if (!migrate->is_boolean())
+      return Invalid("sql_auto_migrate", "'sql_auto_migrate' must be true or false");
+    spec["sql_auto_migrate"] = *migrate;
+  } else {
+    const Json* before = previous("sql_auto_migrate");
+    spec["sql_auto_migrate"] = before && before->is_boolean() ? *before : Json(false);
+  }
+
   // parallelism
   if (const Json* parallelism = given("parallelism")) {
     if (!parallelism->is_number_integer() || parallelism->get<int64_t>() < 1 ||

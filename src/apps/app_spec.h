@@ -19,9 +19,10 @@
 namespace sluice::apps {
 
 // The keys of a spec, also the versioned fields of the API's app object.
-inline constexpr const char* kSpecFields[] = {"flink_env_id", "target",       "sql",
-                                              "jar",          "dependencies", "parallelism",
-                                              "options",      "config_yaml",  "dynamic_properties"};
+inline constexpr const char* kSpecFields[] = {
+    "flink_env_id",       "target",          "sql",     "jar",
+    "dependencies",       "parallelism",     "options", "config_yaml",
+    "dynamic_properties", "sql_auto_migrate"};
 
 // What validation needs to know about the rest of Sluice.
 struct SpecContext {
@@ -45,6 +46,8 @@ struct SpecContext {
 //   options      {flink key: string | number | boolean}
 //   config_yaml  Flink configuration as YAML text (at most 256 KiB)
 //   dynamic_properties  one "-Dkey=value" a line; blank lines and lines starting with '#' ignored
+//   sql_auto_migrate    kind sql: true lets a deploy rewrite legacy connector.type options itself
+//                (sql/migrate.h); false (default): such SQL fails to deploy with the rewrite
 Result<Json> CanonicalSpec(const Json& input, const Json& base, std::string_view kind,
                            const SpecContext& context);
 

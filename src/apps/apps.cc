@@ -128,7 +128,8 @@ const Json kAppSchema = {{"type", "object"},
                            {"dependencies", {{"type", "object"}}},
                            {"options", {{"type", "object"}}},
                            {"config_yaml", {{"type", "string"}}},
-                           {"dynamic_properties", {{"type", "string"}}}}}};
+                           {"dynamic_properties", {{"type", "string"}}},
+                           {"sql_auto_migrate", {{"type", "boolean"}}}}}};
 
 }  // namespace
 
@@ -177,6 +178,12 @@ Result<AppService::AppRow> AppService::Load(int64_t id, const Principal& princip
   app.created_at = rows.Int(0, "created_at");
   app.updated_at = rows.Int(0, "updated_at");
   return app;
+}
+
+Result<AppService::DraftSpec> AppService::Draft(int64_t id, const Principal& principal) {
+  SLUICE_ASSIGN_OR_RETURN(AppRow app, Load(id, principal, Action::kView));
+  SLUICE_ASSIGN_OR_RETURN(Json spec, LoadSpec(app.id, app.draft_version));
+  return DraftSpec{app.team_id, app.kind, std::move(spec)};
 }
 
 Result<Json> AppService::LoadSpec(int64_t app_id, int64_t version) {
@@ -309,7 +316,7 @@ AppService::Answer AppService::Create(http::Request& request, const Principal& p
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
       body, {"name", "team_id", "kind", "description", "tags", "restart_policy",
              "alert_channel_ids", "flink_env_id", "target", "sql", "jar", "dependencies",
-             "parallelism", "options", "config_yaml", "dynamic_properties"}));
+             "parallelism", "options", "config_yaml", "dynamic_properties", "sql_auto_migrate"}));
   SLUICE_ASSIGN_OR_RETURN(int64_t team_id, RequireInt(body, "team_id"));
   Error team_hidden(ErrorCode::TEAM_NOT_FOUND, fmt::format("no team with id {}", team_id),
                     "team_id");
@@ -427,7 +434,7 @@ AppService::Answer AppService::Update(http::Request& request, const Principal& p
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
       body, {"name", "description", "tags", "restart_policy", "alert_channel_ids", "note",
              "flink_env_id", "target", "sql", "jar", "dependencies", "parallelism", "options",
-             "config_yaml", "dynamic_properties"}));
+             "config_yaml", "dynamic_properties", "sql_auto_migrate"}));
   SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
   SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
   SLUICE_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note"));

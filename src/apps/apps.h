@@ -52,6 +52,15 @@ class AppService {
   // Routes under /api/v1/apps, guarded by `guard`.
   void RegisterRoutes(http::Router& router, const system::ApiGuard& guard);
 
+  // The draft version's spec of app `id` and its team, for the SQL workbench (src/sql).
+  // APP_NOT_FOUND for an app the principal may not view.
+  struct DraftSpec {
+    int64_t team_id = 0;
+    std::string kind;
+    Json spec;
+  };
+  Result<DraftSpec> Draft(int64_t id, const system::Principal& principal);
+
  private:
   using Answer = Result<http::Response>;
   Answer List(http::Request& request, const system::Principal& principal);

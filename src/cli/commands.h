@@ -80,6 +80,8 @@ class ClientCommands {
     std::vector<std::string> app_options, args;
     int64_t parallelism = 0, resource_id = 0, show_version = 0;
     bool allow_non_restored_state = false, savepoint = false, drain = false;
+    // sql (positional FILE in `sql_file`; --app, --env, --team shared)
+    bool in_place = false;
   };
 
   struct Connection {
@@ -100,6 +102,14 @@ class ClientCommands {
   void RegisterFlink(CLI::App& app);
   // The app subcommands (app_commands.cc).
   void RegisterApps(CLI::App& app);
+  // The sql subcommands (sql_commands.cc).
+  void RegisterSql(CLI::App& app);
+  // POSTs FILE to /api/v1/sql/<what> and prints the findings (and plans, for explain).
+  ApiStatus SqlCheck(const char* what);
+  ApiStatus SqlLint();
+  ApiStatus SqlValidate();
+  ApiStatus SqlExplain();
+  ApiStatus SqlMigrate();
 
   ApiResult<Connection> Resolve();
   ApiResult<ApiClient> Connect();

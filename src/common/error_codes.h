@@ -10,6 +10,7 @@
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
 //   6000-6099 projects (Git)          6100-6199 builds (Maven)
+//   7000-7099 SQL workbench (lint, migration, validation by Flink)
 #pragma once
 
 #include <optional>
@@ -103,7 +104,11 @@ namespace sluice {
   X(BUILD_TIMEOUT, 6103, 504)              \
   X(BUILD_CANCELLED, 6104, 409)            \
   X(BUILD_INTERRUPTED, 6105, 409)          \
-  X(BUILD_WRONG_STATE, 6106, 409)
+  X(BUILD_WRONG_STATE, 6106, 409)          \
+  X(SQL_VALIDATOR_UNAVAILABLE, 7001, 503)  \
+  X(SQL_VALIDATOR_TIMEOUT, 7002, 504)      \
+  X(SQL_LEGACY_OPTIONS, 7003, 422)         \
+  X(SQL_VALIDATOR_FAILED, 7004, 502)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

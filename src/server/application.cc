@@ -11,6 +11,7 @@
 #include "projects/projects_module.h"
 #include "resources/deploy_inputs.h"
 #include "resources/resources_module.h"
+#include "sql/sql_module.h"
 #include "store/migrations.h"
 #include "system/system_module.h"
 
@@ -20,7 +21,8 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 
 Application::~Application() {
   StopWorkers();
-  // Modules go before the store they use.
+  // Modules go before the store they use, and users before what they use.
+  sql_.reset();
   apps_.reset();
   project_inputs_.reset();
   projects_.reset();
@@ -118,6 +120,13 @@ Result<std::unique_ptr<Application>> Application::Create(
                                          nullptr, nullptr, app->project_inputs_.get());
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->apps_->Start());
+  sql::SqlOptions sql_options;
+  sql_options.validator.runner_jar = config.runner_jar;
+  sql_options.validator.work_dir =
+      (std::filesystem::absolute(config.data_dir) / "sql").lexically_normal().string();
+  app->sql_ = std::make_unique<sql::SqlModule>(sql_options, app->flink_->envs(),
+                                               &app->apps_->service(), app->deploy_inputs_.get());
+  app->sql_->RegisterRoutes(app->router_, app->system_->guard());
   if (auto local = app->flink_->bootstrapped_cluster_id()) {
     Status demo = app->apps_->service().CreateDemoApp(*local);
     if (!demo.ok()) spdlog::warn("apps: the demo app was not created: {}", demo.error().message);

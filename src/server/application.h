@@ -33,6 +33,9 @@ namespace sluice::projects {
 class ProjectsModule;
 class ProjectDeployInputs;
 }  // namespace sluice::projects
+namespace sluice::sql {
+class SqlModule;
+}  // namespace sluice::sql
 
 namespace sluice::server {
 
@@ -71,6 +74,7 @@ class Application {
   std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
   std::unique_ptr<projects::ProjectsModule> projects_;
   std::unique_ptr<projects::ProjectDeployInputs> project_inputs_;
+  std::unique_ptr<sql::SqlModule> sql_;  // the SQL workbench (after apps_: it uses its service)
   http::Router router_;
   http::Metrics metrics_;
   std::unique_ptr<http::Dispatcher> dispatcher_;

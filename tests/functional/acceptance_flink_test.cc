@@ -101,6 +101,7 @@ class AcceptanceFlinkTest : public SluiceTest, public ::testing::WithParamInterf
     return std::string(SLUICE_SOURCE_DIR) + "/" + relative;
   }
   std::string Home() const { return FlinkHomeOfVersion(GetParam()); }
+  void Scenario(bool legacy);
   Json App(int64_t id) { return admin().Get("/api/v1/apps/" + std::to_string(id)).json(); }
   Json Act(int64_t app, const std::string& action, const Json& body) {
     HttpResult accepted = admin().Post("/api/v1/apps/" + std::to_string(app) + action, body);
@@ -145,7 +146,10 @@ class AcceptanceFlinkTest : public SluiceTest, public ::testing::WithParamInterf
   int64_t cluster_ = 0;
 };
 
-TEST_P(AcceptanceFlinkTest, KafkaToDatabaseWithMavenConnectorsAndASavepointInBetween) {
+// `legacy`: the SQL workbench's variant (issue 8): the user's script with legacy connector.type
+// options is refused at deploy with the suggested rewrite, migrated through POST
+// /api/v1/sql/migrate, and the migrated app then runs the same scenario.
+void AcceptanceFlinkTest::Scenario(bool legacy) {
   std::string home = Home();
   ASSERT_FALSE(home.empty()) << "no Flink " << GetParam();
   const bool flink2 = GetParam().rfind("2.", 0) == 0;
@@ -254,6 +258,54 @@ TEST_P(AcceptanceFlinkTest, KafkaToDatabaseWithMavenConnectorsAndASavepointInBet
       "  'sink.buffer-flush.interval' = '1s'\n"
       ");\n"
       "INSERT INTO users SELECT `Data`.uid FROM events;\n";
+  std::string migrated_sql;
+  if (legacy) {
+    // The user's script, shaped exactly like theirs (mission.md, issue 8).
+    migrated_sql = sql;
+    sql =
+        "CREATE TABLE events (\n"
+        "  `Data` ROW<uid STRING>\n"
+        ") WITH (\n"
+        "  'connector.type' = 'kafka',\n"
+        "  'connector.version' = 'universal',\n"
+        "  'connector.topic' = 'events',\n"
+        "  'connector.properties.bootstrap.servers' = '127.0.0.1:" +
+        std::to_string(kafka_port_) +
+        "',\n"
+        "  'connector.properties.group.id' = 'sluice-acceptance',\n"
+        "  'connector.startup-mode' = 'earliest-offset',\n"
+        "  'update-mode' = 'append',\n"
+        "  'format.type' = 'json',\n"
+        "  'format.derive-schema' = 'true'\n"
+        ");\n"
+        "CREATE TABLE users (\n"
+        "  uid STRING,\n"
+        "  PRIMARY KEY (uid) NOT ENFORCED\n"
+        ") WITH (\n"
+        "  'connector.type' = 'jdbc',\n"
+        "  'connector.url' = '" +
+        sink_.jdbc_url +
+        "',\n"
+        "  'connector.table' = 'users',\n"
+        "  'connector.username' = '" +
+        sink_.user +
+        "',\n"
+        "  'connector.password' = '${db_password}',\n"
+        "  'connector.write.flush.max-rows' = '100',\n"
+        "  'connector.write.flush.interval' = '1s',\n"
+        "  'connector.write.max-retries' = '3'\n"
+        ");\n"
+        "INSERT INTO users SELECT `Data`.uid FROM events;\n";
+    HttpResult lint = admin().Post("/api/v1/sql/lint", {{"sql", sql}});
+    ASSERT_EQ(lint.status, 200) << lint.body;
+    EXPECT_NE(lint.body.find("legacy-options"), std::string::npos) << lint.body;
+    HttpResult migrated = admin().Post("/api/v1/sql/migrate", {{"sql", sql}});
+    ASSERT_EQ(migrated.status, 200) << migrated.body;
+    ASSERT_TRUE(migrated.json().value("changed", false)) << migrated.body;
+    EXPECT_TRUE(migrated.json()["findings"].empty()) << migrated.body;
+    migrated_sql = migrated.json()["sql"].get<std::string>();
+    EXPECT_EQ(migrated_sql.find("connector."), std::string::npos) << migrated_sql;
+  }
   HttpResult app_created = admin().Post(
       "/api/v1/apps", {{"name", "users-from-kafka"},
                        {"team_id", team},
@@ -269,6 +321,17 @@ TEST_P(AcceptanceFlinkTest, KafkaToDatabaseWithMavenConnectorsAndASavepointInBet
       WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
               std::chrono::minutes(3)));
 
+  if (legacy) {
+    // Legacy SQL does not deploy: the answer carries the rewrite. Then the migrated script does.
+    Json refused = Act(app, "/deploy", Json::object());
+    ASSERT_EQ(refused.value("state", ""), "FAILED") << refused.dump();
+    EXPECT_NE(refused.dump().find("legacy connector.type options"), std::string::npos)
+        << refused.dump();
+    EXPECT_NE(refused.dump().find("'connector' = 'kafka'"), std::string::npos) << refused.dump();
+    HttpResult patched = admin().Patch("/api/v1/apps/" + std::to_string(app),
+                                       {{"sql", migrated_sql}, {"note", "migrated"}});
+    ASSERT_EQ(patched.status, 200) << patched.body;
+  }
   Produce(0, 100);
   Json deployed = Act(app, "/deploy", Json::object());
   ASSERT_EQ(deployed.value("state", ""), "SUCCEEDED") << deployed.dump();
@@ -302,6 +365,12 @@ TEST_P(AcceptanceFlinkTest, KafkaToDatabaseWithMavenConnectorsAndASavepointInBet
   Json cancelled = Act(app, "/stop", Json::object());
   EXPECT_EQ(cancelled.value("state", ""), "SUCCEEDED") << cancelled.dump();
 }
+
+TEST_P(AcceptanceFlinkTest, KafkaToDatabaseWithMavenConnectorsAndASavepointInBetween) {
+  Scenario(false);
+}
+
+TEST_P(AcceptanceFlinkTest, LegacySqlMigratedThroughTheApiRunsKafkaToDatabase) { Scenario(true); }
 
 INSTANTIATE_TEST_SUITE_P(Versions, AcceptanceFlinkTest, ::testing::Values("1.20.5", "2.0.2"));
 

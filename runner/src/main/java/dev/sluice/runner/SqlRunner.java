@@ -38,6 +38,12 @@ public final class SqlRunner {
     private SqlRunner() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--serve")) {
+            // The long-lived validate mode (ValidatorServer): started by Sluice with plain `java`,
+            // never by `flink run`.
+            ValidatorServer.serve(args[1]);
+            return;
+        }
         Arguments a = Arguments.parse(args);
         String script = read(a.script);
         ScriptPlan plan = ScriptPlan.of(script);

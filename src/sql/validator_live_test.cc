@@ -1,0 +1,195 @@
+// The SQL workbench against real Flink: the runner's validate mode (RunnerValidatorPool) for every
+// Flink home in SLUICE_TEST_FLINK_HOMES, with <home>/connectors/*.jar as the app's dependencies,
+// and the table-driven broken scripts of tests/sql/broken-scripts.txt (each must give its message
+// at its line, from the lint with the connectors read from the jars, or from Flink).
+//   SLUICE_TEST_FLINK_HOMES  colon-separated Flink homes (scripts/provision/flink.sh)
+//   SLUICE_TEST_RUNNER_JAR   the SQL runner jar (with --serve: scripts/provision/runner.sh)
+//   SLUICE_TEST_SQL_CASES    the cases file (default tests/sql/broken-scripts.txt, from the repo)
+// Missing any of them fails the suite (never skips).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "http/client.h"
+#include "sql/analysis.h"
+#include "sql/lint.h"
+#include "sql/validator.h"
+
+namespace sluice::sql {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Case {
+  std::string name, check, expect, script;
+  int line = 0;
+};
+
+std::vector<Case> ReadCases(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<Case> cases;
+  std::string text;
+  bool in_header = false;
+  while (std::getline(in, text)) {
+    if (text.rfind("=== ", 0) == 0) {
+      size_t colon = text.find(':');
+      std::string key = text.substr(4, colon - 4), value = text.substr(colon + 2);
+      if (key == "case") {
+        cases.push_back({});
+        cases.back().name = value;
+      } else if (key == "check") {
+        cases.back().check = value;
+      } else if (key == "line") {
+        cases.back().line = std::stoi(value);
+      } else if (key == "expect") {
+        cases.back().expect = value;
+      }
+      in_header = true;
+      continue;
+    }
+    if (cases.empty() || (!in_header && cases.back().script.empty() && text.empty())) continue;
+    in_header = false;
+    cases.back().script += text + "\n";
+  }
+  for (auto& c : cases) {
+    while (c.script.size() > 1 && c.script.substr(c.script.size() - 2) == "\n\n")
+      c.script.pop_back();
+  }
+  return cases;
+}
+
+class SqlValidatorLive : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* homes = std::getenv("SLUICE_TEST_FLINK_HOMES");
+    const char* jar = std::getenv("SLUICE_TEST_RUNNER_JAR");
+    ASSERT_TRUE(homes && *homes && jar && *jar)
+        << "set SLUICE_TEST_FLINK_HOMES and SLUICE_TEST_RUNNER_JAR (a runner with --serve)";
+    std::stringstream list(homes);
+    std::string home;
+    while (std::getline(list, home, ':'))
+      if (!home.empty()) homes_.push_back(home);
+    runner_jar_ = jar;
+    const char* cases = std::getenv("SLUICE_TEST_SQL_CASES");
+    cases_path_ = cases && *cases ? cases : "tests/sql/broken-scripts.txt";
+    work_ = fs::path(::testing::TempDir()) / ("sluice-sql-live-" + std::to_string(::getpid()));
+    fs::remove_all(work_);
+  }
+  void TearDown() override { fs::remove_all(work_); }
+
+  ValidationTarget Target(const std::string& home) {
+    ValidationTarget t;
+    t.flink_home = home;
+    t.flink_version = fs::path(home).filename().string().substr(6);  // flink-1.20.5
+    for (const auto& e : fs::directory_iterator(fs::path(home) / "connectors"))
+      if (e.path().extension() == ".jar") t.jars.push_back(e.path().string());
+    std::sort(t.jars.begin(), t.jars.end());
+    return t;
+  }
+
+  std::vector<std::string> homes_;
+  std::string runner_jar_, cases_path_;
+  fs::path work_;
+};
+
+TEST_F(SqlValidatorLive, BrokenScriptsGiveTheirMessageAtTheirLineOnEveryVersion) {
+  std::vector<Case> cases = ReadCases(cases_path_);
+  ASSERT_GE(cases.size(), 30u) << "cases from " << cases_path_;
+  http::CurlHttpClient client;
+  for (const auto& home : homes_) {
+    RunnerValidatorOptions options;
+    options.runner_jar = runner_jar_;
+    options.work_dir = (work_ / fs::path(home).filename()).string();
+    RunnerValidatorPool pool(options, client);
+    ValidationTarget target = Target(home);
+    SCOPED_TRACE("Flink " + target.flink_version);
+
+    // The connectors, read from the jars once, then from the cache.
+    auto t0 = std::chrono::steady_clock::now();
+    auto catalog = pool.Connectors(target);
+    ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+    auto t1 = std::chrono::steady_clock::now();
+    ASSERT_NE(catalog->Connector("kafka"), nullptr);
+    ASSERT_NE(catalog->Connector("jdbc"), nullptr);
+    ASSERT_NE(catalog->Connector("datagen"), nullptr);
+    ASSERT_NE(catalog->Format("json"), nullptr);
+    EXPECT_EQ(catalog->Connector("elasticsearch-7"), nullptr);
+    ASSERT_TRUE(pool.CachedConnectors(target).has_value());
+    {
+      RunnerValidatorPool fresh(options, client);  // the disk cache, without a JVM
+      EXPECT_TRUE(fresh.CachedConnectors(target).has_value());
+      EXPECT_EQ(fresh.process_count(), 0u);
+    }
+
+    // A good script validates, and explain gives its plan.
+    std::string good =
+        "CREATE TABLE src (id BIGINT, amount DOUBLE) WITH ('connector' = 'datagen');\n"
+        "CREATE TABLE out1 (id BIGINT, amount DOUBLE) WITH ('connector' = 'blackhole');\n"
+        "INSERT INTO out1 SELECT id, amount * 2 FROM src WHERE amount > 1;\n";
+    auto t2 = std::chrono::steady_clock::now();
+    auto first = pool.Check(target, good, false);
+    auto t3 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_TRUE(first->valid);
+    auto warm = pool.Check(target, good, false);
+    auto t4 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(warm.ok());
+    auto ms = [](auto a, auto b) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+    };
+    std::printf(
+        "Flink %s: connectors read in %lld ms (JVM start included); first check %lld ms, "
+        "warm repeat %lld ms\n",
+        target.flink_version.c_str(), static_cast<long long>(ms(t0, t1)),
+        static_cast<long long>(ms(t2, t3)), static_cast<long long>(ms(t3, t4)));
+    EXPECT_LT(ms(t3, t4), 1000) << "a warm repeat must answer in under a second";
+    auto explained = pool.Check(target, good, true);
+    ASSERT_TRUE(explained.ok());
+    ASSERT_EQ(explained->plans.size(), 1u);
+    EXPECT_EQ(explained->plans[0].statement_line, 3);
+    EXPECT_NE(explained->plans[0].plan.find("Optimized Execution Plan"), std::string::npos);
+
+    // A validator that died is started again.
+    pool.StopAll();
+    EXPECT_EQ(pool.process_count(), 0u);
+    auto again = pool.Check(target, good, false);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_TRUE(again->valid);
+    EXPECT_EQ(pool.process_count(), 1u);
+
+    int passed = 0;
+    for (const Case& c : cases) {
+      SCOPED_TRACE("case " + c.name);
+      std::vector<Finding> findings;
+      if (c.check == "lint") {
+        LintOptions lo;
+        lo.catalog = &*catalog;
+        lo.variables = std::set<std::string>{};
+        for (auto& f : Lint(Analyze(c.script), lo))
+          if (f.severity == "error") findings.push_back(f);
+      } else {
+        auto r = pool.Check(target, c.script, false);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_FALSE(r->valid);
+        findings = r->findings;
+      }
+      bool found = false;
+      for (const auto& f : findings)
+        if (f.line == c.line && f.message.find(c.expect) != std::string::npos) found = true;
+      std::string seen;
+      for (const auto& f : findings)
+        seen += "\n  line " + std::to_string(f.line) + ": " + f.message;
+      EXPECT_TRUE(found) << "expected at line " << c.line << ": " << c.expect << "\nseen:" << seen;
+      passed += found;
+    }
+    std::printf("Flink %s: %d of %zu broken scripts gave their message at their line\n",
+                target.flink_version.c_str(), passed, cases.size());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::sql
