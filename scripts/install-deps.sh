@@ -24,6 +24,8 @@ run_packages=(build-essential cmake ninja-build ccache pkg-config libboost-dev n
   openjdk-17-jdk-headless maven python3 python3-pip)
 test_packages=(postgresql mariadb-server mariadb-client clang libclang-rt-14-dev clang-format wrk
   libbenchmark-dev chromium fonts-liberation)
+# alerts: a real SMTP server for the alert channel tests
+test_packages+=(python3-aiosmtpd)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

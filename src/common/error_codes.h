@@ -9,6 +9,7 @@
 //   3000-3999 Flink: 3000 environments, 3100 clusters, 3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
+//   5000-5099 alert channels and alerts    5100-5199 restart policy
 #pragma once
 
 #include <optional>
@@ -88,7 +89,14 @@ namespace sluice {
   X(RESOURCE_INVALID, 4009, 400)           \
   X(VARIABLE_NOT_FOUND, 4101, 404)         \
   X(VARIABLE_EXISTS, 4102, 409)            \
-  X(VARIABLE_UNKNOWN, 4103, 422)
+  X(VARIABLE_UNKNOWN, 4103, 422)          \
+  X(ALERT_CHANNEL_NOT_FOUND, 5001, 404)    \
+  X(ALERT_CHANNEL_EXISTS, 5002, 409)       \
+  X(ALERT_CHANNEL_INVALID, 5003, 400)      \
+  X(ALERT_TEMPLATE_INVALID, 5004, 400)     \
+  X(ALERT_DELIVERY_FAILED, 5005, 502)      \
+  X(ALERT_RULES_INVALID, 5006, 400)        \
+  X(RESTART_POLICY_INVALID, 5101, 400)
 
 enum class ErrorCode {
 #define SLUICE_ERROR_ENUM(name, number, status) name = number,

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "alerts/alerts_module.h"
 #include "apps/apps_module.h"
 #include "flink/flink_module.h"
 #include "resources/deploy_inputs.h"
@@ -20,6 +21,7 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 Application::~Application() {
   StopWorkers();
   // Modules go before the store they use.
+  alerts_.reset();
   apps_.reset();
   deploy_inputs_.reset();
   resources_.reset();
@@ -30,6 +32,7 @@ Application::~Application() {
 
 void Application::StopWorkers() {
   // Jobs and managed Flink clusters keep running: the next start re-attaches and re-adopts them.
+  if (alerts_) alerts_->Stop();
   if (apps_) apps_->Stop();
   if (flink_) flink_->Stop();
 }
@@ -103,6 +106,24 @@ Result<std::unique_ptr<Application>> Application::Create(
                                          nullptr, nullptr, app->deploy_inputs_.get());
   app->apps_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->apps_->Start());
+  alerts::AlertsModuleOptions alert_options;
+  alert_options.data_dir = config.data_dir;
+  alert_options.engine.public_url =
+      config.public_url.empty() ? "http://" + config.listen : config.public_url;
+  while (!alert_options.engine.public_url.empty() && alert_options.engine.public_url.back() == '/') {
+    alert_options.engine.public_url.pop_back();
+  }
+  alert_options.engine.quiet = std::chrono::minutes(config.alert_quiet_minutes);
+  alert_options.engine.restart_backoff = std::chrono::milliseconds(config.restart_backoff_ms);
+  alert_options.engine.restart_backoff_max =
+      std::chrono::milliseconds(config.restart_backoff_max_ms);
+  alert_options.engine.retry_first = std::chrono::milliseconds(config.alert_retry_first_ms);
+  alert_options.engine.retry_max = std::chrono::milliseconds(config.alert_retry_max_ms);
+  alert_options.engine.give_up = std::chrono::hours(config.alert_give_up_hours);
+  app->alerts_ = std::make_unique<alerts::AlertsModule>(*app->database_, clock, *app->apps_,
+                                                        alert_options);
+  app->alerts_->RegisterRoutes(app->router_, app->system_->guard());
+  app->alerts_->Start();
   if (auto local = app->flink_->bootstrapped_cluster_id()) {
     Status demo = app->apps_->service().CreateDemoApp(*local);
     if (!demo.ok()) spdlog::warn("apps: the demo app was not created: {}", demo.error().message);

@@ -29,6 +29,9 @@ namespace sluice::resources {
 class ResourcesModule;
 class AppDeployInputs;
 }  // namespace sluice::resources
+namespace sluice::alerts {
+class AlertsModule;
+}
 
 namespace sluice::server {
 
@@ -63,6 +66,7 @@ class Application {
   std::unique_ptr<system::SystemModule> system_;
   std::unique_ptr<flink::FlinkModule> flink_;
   std::unique_ptr<apps::AppsModule> apps_;
+  std::unique_ptr<alerts::AlertsModule> alerts_;
   std::unique_ptr<resources::ResourcesModule> resources_;
   std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
   http::Router router_;
