@@ -97,8 +97,7 @@ int FreePort() {
 }
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // app name -> the time its alert arrived, from the receiver's records.
@@ -129,13 +128,15 @@ int main(int argc, char** argv) {
     if (flag == "--receivers") script = argv[i + 1];
   }
   spdlog::set_level(spdlog::level::warn);
-  auto dir = std::filesystem::temp_directory_path() / ("sluice-alerts-bench-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("sluice-alerts-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
 
   int http_port = FreePort();
   flink::SpawnSpec spec;
-  spec.argv = {"/usr/bin/python3", std::filesystem::absolute(script).string(), "--http-port",
-               std::to_string(http_port), "--smtp-port", std::to_string(FreePort())};
+  spec.argv = {"/usr/bin/python3", std::filesystem::absolute(script).string(),
+               "--http-port",      std::to_string(http_port),
+               "--smtp-port",      std::to_string(FreePort())};
   spec.output_path = (dir / "receivers.log").string();
   auto receivers = flink::Spawn(spec);
   if (!receivers.ok()) {
@@ -164,10 +165,10 @@ int main(int argc, char** argv) {
         "INSERT INTO flink_envs (name, home, version, config_file, config_text, description, "
         "is_default, created_at, updated_at) VALUES ('f', '/opt/flink', '1.20.5', 'config.yaml', "
         "'', '', 1, 0, 0)"));
-    SLUICE_RETURN_IF_ERROR(c.Query(
-        "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
-        "state_changed_at, created_at, updated_at) VALUES ('c', 'remote', 1, "
-        "'[\"http://127.0.0.1:8081\"]', '{}', 'RUNNING', 0, 0, 0)"));
+    SLUICE_RETURN_IF_ERROR(
+        c.Query("INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
+                "state_changed_at, created_at, updated_at) VALUES ('c', 'remote', 1, "
+                "'[\"http://127.0.0.1:8081\"]', '{}', 'RUNNING', 0, 0, 0)"));
     Json config = {{"url", url + "/webhook"},
                    {"headers", {{"X-Test-Token", "test-token"}}},
                    {"secret", "test-secret"}};

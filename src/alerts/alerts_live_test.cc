@@ -53,9 +53,13 @@ class Receivers {
   ~Receivers() { Stop(); }
   bool Start() {
     flink::SpawnSpec spec;
-    spec.argv = {"/usr/bin/python3",  ReceiversScript(), "--http-port", std::to_string(http_port_),
-                 "--smtp-port",       std::to_string(smtp_port_), "--secret", "SIGN-SECRET",
-                 "--token", "TOKEN-1", "--user", "alerts", "--password", "mail-password"};
+    spec.argv = {"/usr/bin/python3", ReceiversScript(),
+                 "--http-port",      std::to_string(http_port_),
+                 "--smtp-port",      std::to_string(smtp_port_),
+                 "--secret",         "SIGN-SECRET",
+                 "--token",          "TOKEN-1",
+                 "--user",           "alerts",
+                 "--password",       "mail-password"};
     spec.output_path = log_;
     auto spawned = flink::Spawn(spec);
     if (!spawned.ok()) return false;
@@ -115,7 +119,8 @@ class AlertsLiveTest : public ::testing::Test {
     dir_ = std::filesystem::path(::testing::TempDir()) /
            ("sluice-alerts-live-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    receivers_ = std::make_unique<Receivers>(FreePort(), FreePort(), (dir_ / "receivers.log").string());
+    receivers_ =
+        std::make_unique<Receivers>(FreePort(), FreePort(), (dir_ / "receivers.log").string());
     ASSERT_TRUE(receivers_->Start()) << "the receivers did not start (python3-aiosmtpd installed? "
                                         "scripts/install-deps.sh test); see "
                                      << (dir_ / "receivers.log");
@@ -131,15 +136,15 @@ class AlertsLiveTest : public ::testing::Test {
 TEST_F(AlertsLiveTest, EveryChannelKindReachesItsRealReceiverSigned) {
   CurlSender sender;
   Json facts = Facts();
-  ASSERT_TRUE(sender.Send("lark", {{"url", receivers_->Url("/lark")}, {"secret", "SIGN-SECRET"}},
-                          facts)
-                  .ok());
-  ASSERT_TRUE(sender
-                  .Send("dingtalk",
-                        {{"url", receivers_->Url("/dingtalk?access_token=abc")},
-                         {"secret", "SIGN-SECRET"}},
-                        facts)
-                  .ok());
+  ASSERT_TRUE(
+      sender.Send("lark", {{"url", receivers_->Url("/lark")}, {"secret", "SIGN-SECRET"}}, facts)
+          .ok());
+  ASSERT_TRUE(
+      sender
+          .Send("dingtalk",
+                {{"url", receivers_->Url("/dingtalk?access_token=abc")}, {"secret", "SIGN-SECRET"}},
+                facts)
+          .ok());
   ASSERT_TRUE(sender.Send("wecom", {{"url", receivers_->Url("/wecom?key=k")}}, facts).ok());
   ASSERT_TRUE(sender.Send("slack", {{"url", receivers_->Url("/slack/T/B/X")}}, facts).ok());
   ASSERT_TRUE(sender
@@ -149,15 +154,15 @@ TEST_F(AlertsLiveTest, EveryChannelKindReachesItsRealReceiverSigned) {
                          {"secret", "SIGN-SECRET"}},
                         facts)
                   .ok());
-  Status mail = sender.Send(
-      "email",
-      {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
-       {"tls", "none"},
-       {"username", "alerts"},
-       {"password", "mail-password"},
-       {"from", "sluice@example.com"},
-       {"to", {"oncall@example.com", "lead@example.com"}}},
-      facts);
+  Status mail =
+      sender.Send("email",
+                  {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
+                   {"tls", "none"},
+                   {"username", "alerts"},
+                   {"password", "mail-password"},
+                   {"from", "sluice@example.com"},
+                   {"to", {"oncall@example.com", "lead@example.com"}}},
+                  facts);
   ASSERT_TRUE(mail.ok()) << mail.error().message;
 
   Json records = receivers_->Records();
@@ -183,8 +188,8 @@ TEST_F(AlertsLiveTest, EveryChannelKindReachesItsRealReceiverSigned) {
 }
 
 TEST_F(AlertsLiveTest, WrongSecretsUnreachableHostsAndBadLoginsAreClearErrors) {
-  CurlSender sender(CurlSenderOptions{std::chrono::milliseconds(1000),
-                                      std::chrono::milliseconds(3000)});
+  CurlSender sender(
+      CurlSenderOptions{std::chrono::milliseconds(1000), std::chrono::milliseconds(3000)});
   Status lark =
       sender.Send("lark", {{"url", receivers_->Url("/lark")}, {"secret", "WRONG"}}, Facts());
   ASSERT_FALSE(lark.ok());
@@ -208,26 +213,26 @@ TEST_F(AlertsLiveTest, WrongSecretsUnreachableHostsAndBadLoginsAreClearErrors) {
   ASSERT_FALSE(smtp.ok());
   EXPECT_NE(smtp.error().message.find("SMTP server"), std::string::npos) << smtp.error().message;
   EXPECT_NE(smtp.error().message.find("onnect"), std::string::npos) << smtp.error().message;
-  Status login = sender.Send(
-      "email",
-      {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
-       {"tls", "none"},
-       {"username", "alerts"},
-       {"password", "wrong"},
-       {"from", "sluice@example.com"},
-       {"to", {"oncall@example.com"}}},
-      Facts());
+  Status login =
+      sender.Send("email",
+                  {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
+                   {"tls", "none"},
+                   {"username", "alerts"},
+                   {"password", "wrong"},
+                   {"from", "sluice@example.com"},
+                   {"to", {"oncall@example.com"}}},
+                  Facts());
   ASSERT_FALSE(login.ok());
   EXPECT_NE(login.error().message.find("did not take the message"), std::string::npos)
       << login.error().message;
   EXPECT_EQ(login.error().message.find("wrong"), std::string::npos) << "never the password";
-  Status starttls = sender.Send(
-      "email",
-      {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
-       {"tls", "starttls"},
-       {"from", "sluice@example.com"},
-       {"to", {"oncall@example.com"}}},
-      Facts());
+  Status starttls =
+      sender.Send("email",
+                  {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers_->smtp_port())},
+                   {"tls", "starttls"},
+                   {"from", "sluice@example.com"},
+                   {"to", {"oncall@example.com"}}},
+                  Facts());
   EXPECT_FALSE(starttls.ok()) << "STARTTLS required, the server offers none";
   EXPECT_EQ(receivers_->Records()["smtp"].size(), 0u);
 }
@@ -258,6 +263,10 @@ TEST_F(AlertsLiveOutboxTest, AReceiverThatIsDownGetsTheAlertOnceItIsBack) {
   AlertsModule alerts(*db_, clock_, apps, options);
   alerts.RegisterRoutes(router_, module_->guard());
   int64_t team = AddTeam("data");
+  ASSERT_TRUE(db_->Query("INSERT INTO flink_envs (name, home, version, config_file, config_text, "
+                         "description, is_default, created_at, updated_at) VALUES ('flink', "
+                         "'/opt/flink', '1.20.5', 'config.yaml', '', '', 1, 0, 0)")
+                  .ok());
   auto created = Call("POST", "/api/v1/alert-channels",
                       {{"team_id", team},
                        {"name", "group"},
@@ -269,16 +278,17 @@ TEST_F(AlertsLiveOutboxTest, AReceiverThatIsDownGetsTheAlertOnceItIsBack) {
                   {{"name", "orders"},
                    {"team_id", team},
                    {"kind", "sql"},
+                   {"target", {{"mode", "application"}}},
                    {"sql", "INSERT INTO k SELECT * FROM s;"},
                    {"alert_channel_ids", {created.json["id"]}}},
                   AdminToken());
   ASSERT_EQ(app.status, 201) << app.body;
   int64_t app_id = app.json["id"];
   ASSERT_TRUE(alerts.engine().Follow().ok());
-  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING', job_id = 'abc' WHERE id = ?", {app_id})
-                  .ok());
-  auto moved = apps.journal().Move({app_id, "RUNNING", "FAILED", "Flink reports FAILED", "abc",
-                                    std::nullopt, std::nullopt});
+  ASSERT_TRUE(
+      db_->Query("UPDATE apps SET state = 'RUNNING', job_id = 'abc' WHERE id = ?", {app_id}).ok());
+  auto moved = apps.journal().Move(
+      {app_id, "RUNNING", "FAILED", "Flink reports FAILED", "abc", std::nullopt, std::nullopt});
   ASSERT_TRUE(moved.ok() && *moved);
   // The receiver is down: attempts fail, the alert stays PENDING with the reason.
   ASSERT_TRUE(alerts.engine().Follow().ok());

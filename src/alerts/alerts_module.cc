@@ -42,7 +42,10 @@ Error AppNotFound(int64_t id) {
 AlertsModule::AlertsModule(store::Database& database, const Clock& clock, apps::AppsModule& apps,
                            AlertsModuleOptions options, std::unique_ptr<Sender> sender,
                            std::unique_ptr<Redeployer> redeployer)
-    : database_(database), clock_(clock), apps_(apps), sender_(std::move(sender)),
+    : database_(database),
+      clock_(clock),
+      apps_(apps),
+      sender_(std::move(sender)),
       redeployer_(std::move(redeployer)) {
   if (!sender_) sender_ = std::make_unique<CurlSender>(options.sender);
   if (!redeployer_) {
@@ -100,8 +103,8 @@ AlertsModule::Answer AlertsModule::Alerts(http::Request& request, const Principa
     params.emplace_back(static_cast<int64_t>(id));
   }
   if (auto state = request.Query("state")) {
-    static const std::vector<std::string> kStates = {"PENDING", "DELIVERED", "FAILED",
-                                                     "SILENCED", "SUPPRESSED"};
+    static const std::vector<std::string> kStates = {"PENDING", "DELIVERED", "FAILED", "SILENCED",
+                                                     "SUPPRESSED"};
     if (std::find(kStates.begin(), kStates.end(), *state) == kStates.end()) {
       return Error(ErrorCode::INVALID_ARGUMENT,
                    "'state' is PENDING, DELIVERED, FAILED, SILENCED or SUPPRESSED", "state");
@@ -162,11 +165,11 @@ AlertsModule::Answer AlertsModule::GetTeamSettings(http::Request& request,
       Json rules,
       ValidateRules(rows.empty() ? Json::object() : ParseOr(rows.Text(0, "rules"), Json::object()),
                     false));
-  return http::Ok({{"team_id", team_id},
-                   {"rules", rules},
-                   {"channel_ids", rows.empty() ? Json::array()
-                                                : ParseOr(rows.Text(0, "channel_ids"),
-                                                          Json::array())}});
+  return http::Ok(
+      {{"team_id", team_id},
+       {"rules", rules},
+       {"channel_ids",
+        rows.empty() ? Json::array() : ParseOr(rows.Text(0, "channel_ids"), Json::array())}});
 }
 
 namespace {
@@ -182,13 +185,14 @@ Result<Json> ReadChannelIds(store::Database& database, const Json& value, int64_
                    "channel_ids");
     }
     SLUICE_ASSIGN_OR_RETURN(
-        store::Rows rows, database.Query("SELECT id FROM alert_channels WHERE id = ? AND team_id = ?",
-                                         {id.get<int64_t>(), team_id}));
+        store::Rows rows,
+        database.Query("SELECT id FROM alert_channels WHERE id = ? AND team_id = ?",
+                       {id.get<int64_t>(), team_id}));
     if (rows.empty()) {
-      return Error(ErrorCode::ALERT_CHANNEL_NOT_FOUND,
-                   fmt::format("team {} has no alert channel with id {}", team_id,
-                               id.get<int64_t>()),
-                   "channel_ids");
+      return Error(
+          ErrorCode::ALERT_CHANNEL_NOT_FOUND,
+          fmt::format("team {} has no alert channel with id {}", team_id, id.get<int64_t>()),
+          "channel_ids");
     }
   }
   return value;
@@ -197,12 +201,12 @@ Result<Json> ReadChannelIds(store::Database& database, const Json& value, int64_
 Status Upsert(store::Database& database, const std::string& scope, int64_t scope_id,
               const Json& rules, const Json& channel_ids, const Json& maintenance, int64_t now) {
   return database.Transaction([&](store::Connection& c) -> Status {
-    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM alert_settings WHERE scope = ? AND scope_id = ?",
-                                   {scope, scope_id}));
-    return Exec(c.Query(
-        "INSERT INTO alert_settings (scope, scope_id, rules, channel_ids, maintenance, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        {scope, scope_id, rules.dump(), channel_ids.dump(), maintenance.dump(), now}));
+    SLUICE_RETURN_IF_ERROR(
+        c.Query("DELETE FROM alert_settings WHERE scope = ? AND scope_id = ?", {scope, scope_id}));
+    return Exec(
+        c.Query("INSERT INTO alert_settings (scope, scope_id, rules, channel_ids, maintenance, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                {scope, scope_id, rules.dump(), channel_ids.dump(), maintenance.dump(), now}));
   });
 }
 
@@ -215,8 +219,7 @@ AlertsModule::Answer AlertsModule::PutTeamSettings(http::Request& request,
       Authorize(principal, Action::kEdit, team_id, resources::TeamHidden(team_id)));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
   SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"rules", "channel_ids"}));
-  SLUICE_ASSIGN_OR_RETURN(Json rules,
-                          ValidateRules(body.value("rules", Json::object()), false));
+  SLUICE_ASSIGN_OR_RETURN(Json rules, ValidateRules(body.value("rules", Json::object()), false));
   SLUICE_ASSIGN_OR_RETURN(
       Json channels, ReadChannelIds(database_, body.value("channel_ids", Json::array()), team_id));
   SLUICE_RETURN_IF_ERROR(Upsert(database_, "team", team_id, rules, channels, Json::array(),

@@ -138,10 +138,11 @@ class AlertsTest : public system::testing::SystemTest {
     auto rows = db_->Query("SELECT state FROM apps WHERE id = ?", {app});
     ASSERT_TRUE(rows.ok());
     if (!last_error.empty()) {
-      ASSERT_TRUE(db_->Query("UPDATE apps SET last_error = ? WHERE id = ?", {last_error, app}).ok());
+      ASSERT_TRUE(
+          db_->Query("UPDATE apps SET last_error = ? WHERE id = ?", {last_error, app}).ok());
     }
-    auto moved = apps_->journal().Move({app, rows->Text(0, "state"), to,
-                                        "Flink reports " + to, "abc", operation, std::nullopt});
+    auto moved = apps_->journal().Move(
+        {app, rows->Text(0, "state"), to, "Flink reports " + to, "abc", operation, std::nullopt});
     ASSERT_TRUE(moved.ok() && *moved);
   }
   void Pass() {
@@ -214,7 +215,8 @@ TEST(AlertsRenderTest, EachToolGetsItsOwnCardFormat) {
   EXPECT_EQ(Json::parse(hook.body)["alert"]["app"], "orders");
   bool signed_ok = false;
   for (const auto& [name, value] : hook.headers) {
-    if (name == "X-Sluice-Signature") signed_ok = value == "sha256=" + HmacSha256Hex("k", hook.body);
+    if (name == "X-Sluice-Signature")
+      signed_ok = value == "sha256=" + HmacSha256Hex("k", hook.body);
   }
   EXPECT_TRUE(signed_ok);
 
@@ -225,8 +227,9 @@ TEST(AlertsRenderTest, EachToolGetsItsOwnCardFormat) {
   EXPECT_NE(mail.html.find("/ by zero"), std::string::npos);
 
   // A template replaces the default layout.
-  Json templated = {{"url", "http://r/slack"},
-                    {"template", {{"title", "{{app}} is {{ state }}"}, {"text", "see {{sluice_url}}"}}}};
+  Json templated = {
+      {"url", "http://r/slack"},
+      {"template", {{"title", "{{app}} is {{ state }}"}, {"text", "see {{sluice_url}}"}}}};
   Json custom = Json::parse(RenderSlack(templated, facts).body);
   EXPECT_EQ(custom["text"], "orders is FAILED");
   EXPECT_EQ(custom["blocks"][1]["text"]["text"], "see http://s/apps/1");
@@ -257,14 +260,15 @@ TEST_F(AlertsTest, BadChannelsAreRefusedWhenSaved) {
       {"email", parse(R"({"smtp_url": "smtp://mail:25", "from": "a@b", "to": ["nobody"]})"),
        "ALERT_CHANNEL_INVALID", "config.to"},
       {"email",
-       parse(R"({"smtp_url": "smtps://mail:465", "tls": "starttls", "from": "a@b", "to": ["c@d"]})"),
+       parse(
+           R"({"smtp_url": "smtps://mail:465", "tls": "starttls", "from": "a@b", "to": ["c@d"]})"),
        "ALERT_CHANNEL_INVALID", "config.tls"},
       {"pager", parse(R"({"url": "https://h/x"})"), "ALERT_CHANNEL_INVALID", "kind"},
   };
   for (const Case& c : cases) {
-    Answer answer = Call("POST", "/api/v1/alert-channels",
-                         {{"team_id", team_}, {"name", "c"}, {"kind", c.kind}, {"config", c.config}},
-                         AdminToken());
+    Answer answer = Call(
+        "POST", "/api/v1/alert-channels",
+        {{"team_id", team_}, {"name", "c"}, {"kind", c.kind}, {"config", c.config}}, AdminToken());
     EXPECT_EQ(answer.status, 400) << c.config.dump() << answer.body;
     EXPECT_EQ(answer.code(), c.code) << answer.body;
     EXPECT_EQ(answer.json["error"].value("field", ""), c.field) << answer.body;
@@ -427,9 +431,9 @@ TEST_F(AlertsTest, RestartPolicyRestartsExactlyMaxTimesWithBackOffThenAlertsOnce
   ASSERT_EQ(restarts["total"], 2);
   EXPECT_EQ(restarts["items"][0]["state"], "QUEUED");
   EXPECT_EQ(restarts["items"][0]["attempt"], 2);
-  Json events =
-      Call("GET", "/api/v1/apps/" + std::to_string(app) + "/events?limit=100", nullptr, AdminToken())
-          .json;
+  Json events = Call("GET", "/api/v1/apps/" + std::to_string(app) + "/events?limit=100", nullptr,
+                     AdminToken())
+                    .json;
   int restart_events = 0;
   for (const Json& e : events["items"]) restart_events += e["kind"] == "restart";
   EXPECT_EQ(restart_events, 2);
@@ -437,8 +441,8 @@ TEST_F(AlertsTest, RestartPolicyRestartsExactlyMaxTimesWithBackOffThenAlertsOnce
   Advance(std::chrono::minutes(31));
   ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
   Move(app, "FAILED");
-  Advance(std::chrono::seconds(10));
   Pass();
+  Advance(std::chrono::seconds(10));
   Pass();
   EXPECT_EQ(redeployer_->calls.size(), 3u);
 }

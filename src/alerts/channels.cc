@@ -119,8 +119,7 @@ bool LooksLikeAddress(const std::string& text) {
 
 }  // namespace
 
-Result<Json> ValidateChannelConfig(const std::string& kind, const Json& given,
-                                   const Json* stored) {
+Result<Json> ValidateChannelConfig(const std::string& kind, const Json& given, const Json* stored) {
   if (!given.is_object()) return Invalid("config", "'config' must be an object");
   Json config = given;
   // Secrets sent back masked (or left out) keep their stored values.
@@ -199,10 +198,10 @@ Result<Json> ValidateChannelConfig(const std::string& kind, const Json& given,
     }
     for (const Json& to : config["to"]) {
       if (!to.is_string() || !LooksLikeAddress(to.get<std::string>())) {
-        return Invalid("config.to", fmt::format("'config.to' holds {}, which is not an email "
-                                                "address",
-                                                http::Echo(to.is_string() ? to.get<std::string>()
-                                                                          : to.dump())));
+        return Invalid("config.to",
+                       fmt::format("'config.to' holds {}, which is not an email "
+                                   "address",
+                                   http::Echo(to.is_string() ? to.get<std::string>() : to.dump())));
       }
     }
     if (config.contains("ca_file")) {
@@ -227,12 +226,13 @@ Result<Json> ValidateChannelConfig(const std::string& kind, const Json& given,
       }
       for (const auto& [name, value] : headers.items()) {
         bool name_ok = !name.empty() && name.size() <= 64 &&
-                       name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789-_") == std::string::npos;
+                       name.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "0123456789-_") == std::string::npos;
         if (!name_ok) {
-          return Invalid("config.headers",
-                         fmt::format("'config.headers' has an invalid header name {}",
-                                     http::Echo(name)));
+          return Invalid(
+              "config.headers",
+              fmt::format("'config.headers' has an invalid header name {}", http::Echo(name)));
         }
         if (!value.is_string() || value.get<std::string>().size() > 4096 ||
             value.get<std::string>().find_first_of("\r\n") != std::string::npos) {
@@ -329,8 +329,8 @@ Result<Json> SecretKeeper::Unseal(const std::string& kind, const Json& stored) {
 
 // ---- ChannelService
 
-ChannelService::ChannelService(store::Database& database, const Clock& clock,
-                               SecretKeeper& secrets, Sender& sender, std::string public_url)
+ChannelService::ChannelService(store::Database& database, const Clock& clock, SecretKeeper& secrets,
+                               Sender& sender, std::string public_url)
     : database_(database),
       clock_(clock),
       secrets_(secrets),
@@ -357,8 +357,8 @@ Result<Channel> ChannelService::Load(int64_t id) {
 }
 
 Result<Channel> ChannelService::LoadFor(int64_t id, const Principal& principal, Action action) {
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows rows, database_.Query("SELECT team_id FROM alert_channels WHERE id = ?", {id}));
+  SLUICE_ASSIGN_OR_RETURN(store::Rows rows,
+                          database_.Query("SELECT team_id FROM alert_channels WHERE id = ?", {id}));
   if (rows.empty()) return NotFound(id);
   SLUICE_RETURN_IF_ERROR(Authorize(principal, action, rows.Int(0, "team_id"), NotFound(id)));
   return Load(id);
@@ -381,7 +381,8 @@ ChannelService::Answer ChannelService::List(http::Request& request, const Princi
   SLUICE_ASSIGN_OR_RETURN(auto where, resources::TeamScope(principal, request, params));
   if (!where) return http::Ok({{"items", Json::array()}, {"total", 0}});
   SLUICE_ASSIGN_OR_RETURN(
-      store::Rows count, database_.Query("SELECT COUNT(*) AS n FROM alert_channels" + *where, params));
+      store::Rows count,
+      database_.Query("SELECT COUNT(*) AS n FROM alert_channels" + *where, params));
   params.emplace_back(page.limit);
   params.emplace_back(page.offset);
   SLUICE_ASSIGN_OR_RETURN(
@@ -563,8 +564,8 @@ void ChannelService::RegisterRoutes(http::Router& router, const system::ApiGuard
         "change an alert channel (masked secrets sent back are kept)",
         http::ObjectWith({{"name", "string"}, {"config", "object"}, {"description", "string"}}),
         schema, 200, &ChannelService::Update);
-  route("DELETE", "/api/v1/alert-channels/{id}", "alert-channel.delete",
-        "remove an alert channel", nullptr, nullptr, 204, &ChannelService::Delete);
+  route("DELETE", "/api/v1/alert-channels/{id}", "alert-channel.delete", "remove an alert channel",
+        nullptr, nullptr, 204, &ChannelService::Delete);
   route("POST", "/api/v1/alert-channels/{id}/test", "alert-channel.test",
         "send a test alert now; 502 ALERT_DELIVERY_FAILED with the receiver's reason", nullptr,
         http::ObjectWith({{"delivered", "boolean"}, {"channel_id", "integer"}}), 200,

@@ -102,8 +102,7 @@ Status CurlSender::SendWebhook(const std::string& kind, const Json& config, cons
       }
     }
     if (code != 0) {
-      return Failed(
-          fmt::format("the {} receiver refused the alert: {}", kind, Clip(answer->body)));
+      return Failed(fmt::format("the {} receiver refused the alert: {}", kind, Clip(answer->body)));
     }
   }
   return Status::Ok();
@@ -124,7 +123,8 @@ Status CurlSender::SendEmail(const Json& config, const Json& facts) {
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(options_.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(options_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_USE_SSL, tls == "none" ? long(CURLUSESSL_NONE) : long(CURLUSESSL_ALL));
+  curl_easy_setopt(c, CURLOPT_USE_SSL,
+                   tls == "none" ? long(CURLUSESSL_NONE) : long(CURLUSESSL_ALL));
   if (config.contains("ca_file")) {
     curl_easy_setopt(c, CURLOPT_CAINFO, config["ca_file"].get<std::string>().c_str());
   }
@@ -174,8 +174,8 @@ Status CurlSender::SendEmail(const Json& config, const Json& facts) {
   CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
     std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(code);
-    return Failed(fmt::format("the SMTP server {} did not take the message: {}",
-                              Clip(url), Clip(reason)));
+    return Failed(
+        fmt::format("the SMTP server {} did not take the message: {}", Clip(url), Clip(reason)));
   }
   return Status::Ok();
 }

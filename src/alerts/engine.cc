@@ -113,16 +113,15 @@ Result<Json> ValidateMaintenance(const Json& windows) {
     }
     for (const auto& [key, value] : w.items()) {
       if (key != "from" && key != "until" && key != "note") {
-        return RulesInvalid(field, fmt::format("'{}' has an unknown field '{}'", field,
-                                               key.substr(0, 40)));
+        return RulesInvalid(
+            field, fmt::format("'{}' has an unknown field '{}'", field, key.substr(0, 40)));
       }
     }
-    std::string note = w.contains("note") && w["note"].is_string() ? w["note"].get<std::string>()
-                                                                    : "";
+    std::string note =
+        w.contains("note") && w["note"].is_string() ? w["note"].get<std::string>() : "";
     if (note.size() > 256) return RulesInvalid(field + ".note", "'note' is at most 256 characters");
-    out.push_back({{"from", FormatRfc3339(*from)},
-                   {"until", FormatRfc3339(*until)},
-                   {"note", note}});
+    out.push_back(
+        {{"from", FormatRfc3339(*from)}, {"until", FormatRfc3339(*until)}, {"note", note}});
   }
   return out;
 }
@@ -141,13 +140,13 @@ AlertEngine::~AlertEngine() { Stop(); }
 // ---- cursors
 
 Result<int64_t> AlertEngine::Cursor(const std::string& name) {
-  SLUICE_ASSIGN_OR_RETURN(store::Rows rows,
-                          database_.Query("SELECT position FROM alert_cursors WHERE name = ?",
-                                          {name}));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      database_.Query("SELECT position FROM alert_cursors WHERE name = ?", {name}));
   if (!rows.empty()) return rows.Int(0, "position");
   // A new Sluice (or one that had no alerts before): start from now, not from old history.
-  SLUICE_ASSIGN_OR_RETURN(
-      store::Rows max, database_.Query(fmt::format("SELECT MAX(id) AS m FROM {}", name)));
+  SLUICE_ASSIGN_OR_RETURN(store::Rows max,
+                          database_.Query(fmt::format("SELECT MAX(id) AS m FROM {}", name)));
   int64_t position = max.OptionalInt(0, "m").value_or(0);
   SLUICE_RETURN_IF_ERROR(
       database_.Query("INSERT INTO alert_cursors (name, position, updated_at) VALUES (?, ?, ?)",
@@ -156,8 +155,9 @@ Result<int64_t> AlertEngine::Cursor(const std::string& name) {
 }
 
 Status AlertEngine::SetCursor(const std::string& name, int64_t position) {
-  return Exec(database_.Query("UPDATE alert_cursors SET position = ?, updated_at = ? WHERE name = ?",
-                         {position, Now(), name}));
+  return Exec(
+      database_.Query("UPDATE alert_cursors SET position = ?, updated_at = ? WHERE name = ?",
+                      {position, Now(), name}));
 }
 
 Result<bool> AlertEngine::Handled(const std::string& source) {
@@ -165,9 +165,9 @@ Result<bool> AlertEngine::Handled(const std::string& source) {
       store::Rows restarts,
       database_.Query("SELECT id FROM app_restarts WHERE source = ?", {source}));
   if (!restarts.empty()) return true;
-  SLUICE_ASSIGN_OR_RETURN(store::Rows alerts,
-                          database_.Query("SELECT id FROM alerts WHERE source = ? LIMIT 1",
-                                          {source}));
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows alerts,
+      database_.Query("SELECT id FROM alerts WHERE source = ? LIMIT 1", {source}));
   return !alerts.empty();
 }
 
@@ -213,9 +213,9 @@ Status AlertEngine::Follow() {
     int64_t id = changes.Int(i, "id");
     newest = std::max(newest, id);
     if (seen_cluster_events_.count(id)) continue;
-    Status handled = HandleClusterEvent(id, changes.Int(i, "cluster_id"),
-                                        changes.Text(i, "to_state"), changes.Text(i, "detail"),
-                                        changes.Int(i, "at"));
+    Status handled =
+        HandleClusterEvent(id, changes.Int(i, "cluster_id"), changes.Text(i, "to_state"),
+                           changes.Text(i, "detail"), changes.Int(i, "at"));
     if (!handled.ok()) {
       spdlog::warn("alerts: cluster event {}: {}", id, handled.error().message);
       continue;
@@ -289,13 +289,9 @@ Status AlertEngine::HandleAppEvent(int64_t event_id, int64_t app_id, const std::
     }
   }
 
-  Json facts = {{"rule", rule},
-                {"app", name},
-                {"app_id", app_id},
-                {"team", apps.Text(0, "team")},
-                {"state", to},
-                {"since", Time(at)},
-                {"at", Time(now)}};
+  Json facts = {
+      {"rule", rule}, {"app", name},       {"app_id", app_id}, {"team", apps.Text(0, "team")},
+      {"state", to},  {"since", Time(at)}, {"at", Time(now)}};
   if (!options_.public_url.empty()) {
     facts["sluice_url"] = fmt::format("{}/apps/{}", options_.public_url, app_id);
   }
@@ -323,9 +319,9 @@ Status AlertEngine::HandleAppEvent(int64_t event_id, int64_t app_id, const std::
         }
         delay = std::min<int64_t>(delay, options_.restart_backoff_max.count());
         const int64_t attempt = used + 1;
-        const std::string detail = fmt::format(
-            "restart {} of {} (within {} minutes) scheduled in {} ms after FAILED: {}", attempt,
-            max_restarts, window_ms / 60'000, delay, cause);
+        const std::string detail =
+            fmt::format("restart {} of {} (within {} minutes) scheduled in {} ms after FAILED: {}",
+                        attempt, max_restarts, window_ms / 60'000, delay, cause);
         SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
           SLUICE_RETURN_IF_ERROR(c.Query(
               "INSERT INTO app_restarts (app_id, source, attempt, max_restarts, state, due_at, "
@@ -346,8 +342,8 @@ Status AlertEngine::HandleAppEvent(int64_t event_id, int64_t app_id, const std::
       }
       rule = "restarts_exhausted";
       facts["rule"] = rule;
-      facts["title"] = fmt::format("{} FAILED: restarts used up ({} of {})", name, used,
-                                   max_restarts);
+      facts["title"] =
+          fmt::format("{} FAILED: restarts used up ({} of {})", name, used, max_restarts);
       facts["summary"] = fmt::format(
           "application {} failed again after {} automatic restarts within {} minutes; Sluice "
           "does not restart it any more. {}",
@@ -440,13 +436,13 @@ Result<int> AlertEngine::Raise(int64_t team_id, std::optional<int64_t> app_id,
       store::Value subject = app_id ? store::Value(*app_id) : store::Value();
       SLUICE_ASSIGN_OR_RETURN(
           store::Rows recent,
-          database_.Query(fmt::format("SELECT id FROM alerts WHERE channel_id = ? AND rule = ? AND "
-                                      "{} = ? AND state IN ('PENDING', 'DELIVERED') AND "
-                                      "created_at >= ? LIMIT 1",
-                                      app_id ? "app_id" : "cluster_id"),
-                          {channel_id, rule,
-                           app_id ? subject : store::Value(cluster_id.value_or(0)),
-                           now - options_.quiet.count()}));
+          database_.Query(
+              fmt::format("SELECT id FROM alerts WHERE channel_id = ? AND rule = ? AND "
+                          "{} = ? AND state IN ('PENDING', 'DELIVERED') AND "
+                          "created_at >= ? LIMIT 1",
+                          app_id ? "app_id" : "cluster_id"),
+              {channel_id, rule, app_id ? subject : store::Value(cluster_id.value_or(0)),
+               now - options_.quiet.count()}));
       if (!recent.empty()) {
         state = "SUPPRESSED";
         note = fmt::format("the same alert (id {}) was sent less than {} minutes ago",
@@ -503,9 +499,9 @@ Result<int> AlertEngine::RunDueRestarts() {
           {*op, why + fmt::format(": deploy operation {}", *op), id}));
       spdlog::info("alerts: app {}: {} (operation {})", app_id, why, *op);
     } else {
-      SLUICE_RETURN_IF_ERROR(database_.Query(
-          "UPDATE app_restarts SET state = 'SKIPPED', detail = ? WHERE id = ?",
-          {fmt::format("not restarted: {}", op.error().message), id}));
+      SLUICE_RETURN_IF_ERROR(
+          database_.Query("UPDATE app_restarts SET state = 'SKIPPED', detail = ? WHERE id = ?",
+                          {fmt::format("not restarted: {}", op.error().message), id}));
       spdlog::info("alerts: app {}: restart skipped: {}", app_id, op.error().message);
     }
   }

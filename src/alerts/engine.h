@@ -131,7 +131,7 @@ class AlertEngine {
   Redeployer& redeployer_;
   AlertOptions options_;
 
-  std::mutex follow_mutex_;           // one Follow at a time
+  std::mutex follow_mutex_;            // one Follow at a time
   std::set<int64_t> seen_app_events_;  // handled ids within the re-read window
   std::set<int64_t> seen_cluster_events_;
   std::mutex delivery_mutex_;  // one DeliverDue at a time

@@ -113,6 +113,11 @@ bool Severe(const Json& facts) {
   return rule != "test";
 }
 
+// The channel's template, or null.
+Json TemplateOf(const Json& config) {
+  return config.is_object() ? config.value("template", Json()) : Json();
+}
+
 const std::vector<std::pair<std::string, std::string>> kJson = {
     {"Content-Type", "application/json; charset=utf-8"}};
 
@@ -120,9 +125,9 @@ const std::vector<std::pair<std::string, std::string>> kJson = {
 
 const std::vector<std::string>& TemplateKeys() {
   static const std::vector<std::string> kKeys = {
-      "rule",       "title",        "summary",   "app",       "app_id",  "team",
-      "state",      "since",        "restart",   "max_restarts", "exception", "sluice_url",
-      "flink_url",  "cluster",      "affected_jobs", "at"};
+      "rule",          "title",   "summary",      "app",       "app_id",     "team",      "state",
+      "since",         "restart", "max_restarts", "exception", "sluice_url", "flink_url", "cluster",
+      "affected_jobs", "at"};
   return kKeys;
 }
 
@@ -208,22 +213,33 @@ std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
 }
 
 WebhookPost RenderLark(const Json& config, const Json& facts, int64_t now_ms) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   Json elements = Json::array();
-  elements.push_back({{"tag", "div"},
-                      {"text", {{"tag", "lark_md"}, {"content", Body(facts, tmpl, false)}}}});
+  elements.push_back(
+      {{"tag", "div"}, {"text", {{"tag", "lark_md"}, {"content", Body(facts, tmpl, false)}}}});
   Json actions = Json::array();
   bool first = true;
   for (const auto& [label, url] : Links(facts)) {
@@ -234,14 +250,13 @@ WebhookPost RenderLark(const Json& config, const Json& facts, int64_t now_ms) {
     first = false;
   }
   if (!actions.empty()) elements.push_back({{"tag", "action"}, {"actions", actions}});
-  Json body = {
-      {"msg_type", "interactive"},
-      {"card",
-       {{"config", {{"wide_screen_mode", true}}},
-        {"header",
-         {{"title", {{"tag", "plain_text"}, {"content", Title(facts, tmpl)}}},
-          {"template", Severe(facts) ? "red" : "blue"}}},
-        {"elements", elements}}}};
+  Json body = {{"msg_type", "interactive"},
+               {"card",
+                {{"config", {{"wide_screen_mode", true}}},
+                 {"header",
+                  {{"title", {{"tag", "plain_text"}, {"content", Title(facts, tmpl)}}},
+                   {"template", Severe(facts) ? "red" : "blue"}}},
+                 {"elements", elements}}}};
   std::string secret = config.value("secret", "");
   if (!secret.empty()) {
     int64_t ts = now_ms / 1000;
@@ -252,7 +267,7 @@ WebhookPost RenderLark(const Json& config, const Json& facts, int64_t now_ms) {
 }
 
 WebhookPost RenderDingTalk(const Json& config, const Json& facts, int64_t now_ms) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   std::string title = Title(facts, tmpl);
   Json btns = Json::array();
   for (const auto& [label, url] : Links(facts)) {
@@ -273,7 +288,7 @@ WebhookPost RenderDingTalk(const Json& config, const Json& facts, int64_t now_ms
 }
 
 WebhookPost RenderWeCom(const Json& config, const Json& facts) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   std::string content = fmt::format("## <font color=\"warning\">{}</font>\n", Title(facts, tmpl)) +
                         Body(facts, tmpl, true);
   Json body = {{"msgtype", "markdown"}, {"markdown", {{"content", content}}}};
@@ -281,7 +296,7 @@ WebhookPost RenderWeCom(const Json& config, const Json& facts) {
 }
 
 WebhookPost RenderSlack(const Json& config, const Json& facts) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   std::string title = Title(facts, tmpl);
   std::string text = Body(facts, tmpl, false);
   // Slack's mrkdwn: *bold*, not **bold**.
@@ -309,7 +324,7 @@ WebhookPost RenderSlack(const Json& config, const Json& facts) {
 }
 
 WebhookPost RenderWebhook(const Json& config, const Json& facts) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   RenderedText rendered = RenderText(facts, tmpl);
   Json body = {{"alert", facts}, {"title", rendered.title}, {"text", rendered.text}};
   WebhookPost post{config.value("url", ""), kJson, body.dump()};
@@ -326,7 +341,7 @@ WebhookPost RenderWebhook(const Json& config, const Json& facts) {
 }
 
 EmailMessage RenderEmail(const Json& config, const Json& facts) {
-  const Json& tmpl = config.value("template", Json());
+  const Json tmpl = TemplateOf(config);
   EmailMessage mail;
   mail.subject = "[Sluice] " + Title(facts, tmpl);
   if (tmpl.is_object() && tmpl.contains("text")) {

@@ -110,7 +110,8 @@ Result<std::unique_ptr<Application>> Application::Create(
   alert_options.data_dir = config.data_dir;
   alert_options.engine.public_url =
       config.public_url.empty() ? "http://" + config.listen : config.public_url;
-  while (!alert_options.engine.public_url.empty() && alert_options.engine.public_url.back() == '/') {
+  while (!alert_options.engine.public_url.empty() &&
+         alert_options.engine.public_url.back() == '/') {
     alert_options.engine.public_url.pop_back();
   }
   alert_options.engine.quiet = std::chrono::minutes(config.alert_quiet_minutes);
@@ -120,8 +121,8 @@ Result<std::unique_ptr<Application>> Application::Create(
   alert_options.engine.retry_first = std::chrono::milliseconds(config.alert_retry_first_ms);
   alert_options.engine.retry_max = std::chrono::milliseconds(config.alert_retry_max_ms);
   alert_options.engine.give_up = std::chrono::hours(config.alert_give_up_hours);
-  app->alerts_ = std::make_unique<alerts::AlertsModule>(*app->database_, clock, *app->apps_,
-                                                        alert_options);
+  app->alerts_ =
+      std::make_unique<alerts::AlertsModule>(*app->database_, clock, *app->apps_, alert_options);
   app->alerts_->RegisterRoutes(app->router_, app->system_->guard());
   app->alerts_->Start();
   if (auto local = app->flink_->bootstrapped_cluster_id()) {

@@ -43,22 +43,28 @@ int FreePort() {
 
 class Receivers {
  public:
-  Receivers(std::string log) : http_port_(FreePort()), smtp_port_(FreePort()), log_(std::move(log)) {}
+  Receivers(std::string log)
+      : http_port_(FreePort()), smtp_port_(FreePort()), log_(std::move(log)) {}
   ~Receivers() { Stop(); }
   bool Start() {
     flink::SpawnSpec spec;
-    spec.argv = {"/usr/bin/python3", std::string(SLUICE_SOURCE_DIR) + "/scripts/alerts/receivers.py",
-                 "--http-port", std::to_string(http_port_), "--smtp-port",
-                 std::to_string(smtp_port_), "--secret", "SIGN-SECRET", "--token", "TOKEN-1"};
+    spec.argv = {
+        "/usr/bin/python3", std::string(SLUICE_SOURCE_DIR) + "/scripts/alerts/receivers.py",
+        "--http-port",      std::to_string(http_port_),
+        "--smtp-port",      std::to_string(smtp_port_),
+        "--secret",         "SIGN-SECRET",
+        "--token",          "TOKEN-1"};
     spec.output_path = log_;
     auto spawned = flink::Spawn(spec);
     if (!spawned.ok()) return false;
     process_ = *spawned;
-    return WaitFor([&] {
-      http::CurlHttpClient client;
-      auto answer = client.Send({"GET", Url("/healthz")});
-      return answer.ok() && answer->status == 200;
-    }, std::chrono::seconds(20));
+    return WaitFor(
+        [&] {
+          http::CurlHttpClient client;
+          auto answer = client.Send({"GET", Url("/healthz")});
+          return answer.ok() && answer->status == 200;
+        },
+        std::chrono::seconds(20));
   }
   void Stop() {
     if (process_.pid) (void)flink::TerminateGroup(process_, std::chrono::seconds(5));
@@ -101,12 +107,10 @@ class AlertsFlinkTest : public SluiceTest {
   ServerOptions Options() override {
     ServerOptions options;
     options.extra_args = {"--runner-jar", RunnerJar()};
-    options.extra_env = {{"SLUICE_TRACKING_INTERVAL_MS", "500"},
-                         {"SLUICE_JOB_LOST_SECONDS", "10"},
-                         {"SLUICE_CLUSTER_HEALTH_SECONDS", "1"},
-                         {"SLUICE_RESTART_BACKOFF_MS", "300"},
-                         {"SLUICE_ALERT_RETRY_FIRST_MS", "200"},
-                         {"SLUICE_ALERT_RETRY_MAX_MS", "500"}};
+    options.extra_env = {
+        {"SLUICE_TRACKING_INTERVAL_MS", "500"}, {"SLUICE_JOB_LOST_SECONDS", "10"},
+        {"SLUICE_CLUSTER_HEALTH_SECONDS", "1"}, {"SLUICE_RESTART_BACKOFF_MS", "300"},
+        {"SLUICE_ALERT_RETRY_FIRST_MS", "200"}, {"SLUICE_ALERT_RETRY_MAX_MS", "500"}};
     return options;
   }
   void SetUp() override {
@@ -165,14 +169,14 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
 
   // Channels: a signed Lark bot, email with login, a signed webhook whose receiver is down.
   auto channel = [&](const std::string& name, const std::string& kind, Json config) {
-    HttpResult made = admin().Post("/api/v1/alert-channels", {{"team_id", team},
-                                                              {"name", name},
-                                                              {"kind", kind},
-                                                              {"config", config}});
+    HttpResult made =
+        admin().Post("/api/v1/alert-channels",
+                     {{"team_id", team}, {"name", name}, {"kind", kind}, {"config", config}});
     EXPECT_EQ(made.status, 201) << made.body;
     return made.json().value("id", int64_t{0});
   };
-  int64_t lark = channel("group", "lark", {{"url", receivers.Url("/lark")}, {"secret", "SIGN-SECRET"}});
+  int64_t lark =
+      channel("group", "lark", {{"url", receivers.Url("/lark")}, {"secret", "SIGN-SECRET"}});
   int64_t mail = channel("oncall", "email",
                          {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers.smtp_port())},
                           {"tls", "none"},
@@ -185,15 +189,15 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
                           {"headers", {{"X-Test-Token", "TOKEN-1"}}},
                           {"secret", "SIGN-SECRET"}});
   // Saving or testing bad input answers clearly.
-  HttpResult bad_url = admin().Post("/api/v1/alert-channels",
-                                    {{"team_id", team},
-                                     {"name", "bad"},
-                                     {"kind", "slack"},
-                                     {"config", {{"url", "hooks.slack.com/no-scheme"}}}});
+  HttpResult bad_url =
+      admin().Post("/api/v1/alert-channels", {{"team_id", team},
+                                              {"name", "bad"},
+                                              {"kind", "slack"},
+                                              {"config", {{"url", "hooks.slack.com/no-scheme"}}}});
   EXPECT_EQ(bad_url.status, 400) << bad_url.body;
   EXPECT_EQ(bad_url.json()["error"]["field"], "config.url");
-  HttpResult tested = admin().Post("/api/v1/alert-channels/" + std::to_string(hook) + "/test",
-                                   nullptr);
+  HttpResult tested =
+      admin().Post("/api/v1/alert-channels/" + std::to_string(hook) + "/test", nullptr);
   EXPECT_EQ(tested.status, 502) << tested.body;
   EXPECT_EQ(tested.json()["error"]["code"], "ALERT_DELIVERY_FAILED");
   HttpResult lark_test =
@@ -241,7 +245,10 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
   ASSERT_EQ(restarts["total"], 2) << restarts.dump();
   for (const Json& restart : restarts["items"]) {
     EXPECT_EQ(restart["state"], "QUEUED") << restart.dump();
-    Json op = admin().Get("/api/v1/operations/" + std::to_string(restart["operation_id"].get<int64_t>())).json();
+    Json op =
+        admin()
+            .Get("/api/v1/operations/" + std::to_string(restart["operation_id"].get<int64_t>()))
+            .json();
     EXPECT_EQ(op["state"], "SUCCEEDED") << op.dump();
     EXPECT_NE(op["result"].value("restored_from", "").find("chk-"), std::string::npos) << op.dump();
   }
@@ -281,7 +288,8 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
   ASSERT_TRUE(late.Start());
   std::string error;
   ASSERT_TRUE(server_->Start(&error)) << error;
-  ASSERT_TRUE(WaitFor([&] { return late.Records()["http"].size() >= 1; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(
+      WaitFor([&] { return late.Records()["http"].size() >= 1; }, std::chrono::seconds(20)));
   ASSERT_TRUE(WaitFor(
       [&] { return admin().Get("/api/v1/alerts?state=PENDING").json().value("total", -1) == 0; },
       std::chrono::seconds(20)));
