@@ -2,7 +2,7 @@
 // cluster and real receivers on loopback (scripts/alerts/receivers.py: aiosmtpd for email, an
 // HTTP receiver that verifies Lark's signature and the webhook's).
 //
-// A SQL job that fails at run time by itself (a division by zero when its sequence reaches 12,
+// A SQL job that fails at run time by itself (a division by zero when its sequence reaches 40, 10 s in,
 // with Flink's own restarts off: restart-strategy none) and checkpoints every second. With
 // restart_policy {max_restarts: 2}: FAILED, redeployed from the newest checkpoint exactly twice,
 // then one alert on each channel and no more; never two of its jobs at once on the cluster. The
@@ -95,12 +95,12 @@ std::string RunnerJar() {
 }
 
 // Fails by itself a few seconds after it starts, and again after each restore: the sequence
-// resumes from the checkpoint, before 12.
+// resumes from the checkpoint, before 40.
 constexpr char kFailingSql[] =
     "CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '4',\n"
     "  'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '1000000');\n"
     "CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole');\n"
-    "INSERT INTO sink SELECT 100 / (n - 12) FROM numbers;\n";
+    "INSERT INTO sink SELECT 100 / (n - 40) FROM numbers;\n";
 
 class AlertsFlinkTest : public SluiceTest {
  protected:
@@ -265,7 +265,9 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
         Json records = receivers.Records();
         return records["http"].size() >= 2 && records["smtp"].size() >= 1;  // test + alert
       },
-      std::chrono::seconds(20)));
+      std::chrono::seconds(20)))
+      << admin().Get("/api/v1/alerts").body << "\n"
+      << receivers.Records().dump();
   Json pending = admin().Get("/api/v1/alerts?state=PENDING").json();
   ASSERT_EQ(pending["total"], 1) << pending.dump();
   EXPECT_EQ(pending["items"][0]["channel_id"], hook);
