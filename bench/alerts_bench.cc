@@ -9,7 +9,9 @@
 //
 // Prints the median and worst latency over --failures failures one after the other, then the
 // time until the last of --burst apps failing at once had its alert accepted.
+#include <fmt/format.h>
 #include <netinet/in.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -236,7 +236,7 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
         Json alerts = admin().Get("/api/v1/alerts?rule=restarts_exhausted").json();
         return alerts.value("total", 0) >= 3;
       },
-      std::chrono::minutes(3));
+      std::chrono::minutes(6));
   restarts = admin().Get(app_path + "/restarts").json();
   ASSERT_TRUE(exhausted) << restarts.dump() << admin().Get(app_path + "/events?limit=100").body;
   EXPECT_LE(most_alive, 1u);
