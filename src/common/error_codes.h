@@ -89,7 +89,7 @@ namespace sluice {
   X(RESOURCE_INVALID, 4009, 400)           \
   X(VARIABLE_NOT_FOUND, 4101, 404)         \
   X(VARIABLE_EXISTS, 4102, 409)            \
-  X(VARIABLE_UNKNOWN, 4103, 422)          \
+  X(VARIABLE_UNKNOWN, 4103, 422)           \
   X(ALERT_CHANNEL_NOT_FOUND, 5001, 404)    \
   X(ALERT_CHANNEL_EXISTS, 5002, 409)       \
   X(ALERT_CHANNEL_INVALID, 5003, 400)      \

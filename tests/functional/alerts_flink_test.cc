@@ -2,8 +2,8 @@
 // cluster and real receivers on loopback (scripts/alerts/receivers.py: aiosmtpd for email, an
 // HTTP receiver that verifies Lark's signature and the webhook's).
 //
-// A SQL job that fails at run time by itself (a division by zero when its sequence reaches 40, 10 s in,
-// with Flink's own restarts off: restart-strategy none) and checkpoints every second. With
+// A SQL job that fails at run time by itself (a division by zero when its sequence reaches 40, 10 s
+// in, with Flink's own restarts off: restart-strategy none) and checkpoints every second. With
 // restart_policy {max_restarts: 2}: FAILED, redeployed from the newest checkpoint exactly twice,
 // then one alert on each channel and no more; never two of its jobs at once on the cluster. The
 // webhook receiver is down when the alert is raised and Sluice is killed (-9) with it pending:
