@@ -18,6 +18,9 @@
 #                           of SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_RUNNER_JAR; failing without
 #                           them); it saves screenshots to docs/screenshots/ (web/README.md)
 #   maven-live              the Maven resolver's live suite: the real mvn against Maven Central
+#   alerts-live             the alert channels' real sender against real receivers on loopback:
+#                           an SMTP server (python3-aiosmtpd) and an HTTP receiver verifying the
+#                           Lark, DingTalk and webhook signatures (scripts/alerts/receivers.py)
 #   flink-live              the submitter's live suite: real bin/flink against session clusters it
 #                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,
 #                           SLUICE_TEST_JOB_DIR)
@@ -222,6 +225,8 @@ stage web web_tests
 
 # The Maven resolver against Maven Central with the real mvn (downloads land in ~/.m2).
 stage maven-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=MavenLive*'
+# Alerts: real receivers on loopback (scripts/alerts/receivers.py, started by the suite).
+stage alerts-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=AlertsLive*'
 stage flink-live "$build/sluice_tests" --gtest_brief=1 '--gtest_filter=SubmitterLive*'
 stage flink-rest-live rest_live
 stage runner-live runner_live

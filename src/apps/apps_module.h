@@ -56,6 +56,9 @@ class AppsModule {
   // Claims and runs the oldest PENDING operation in the calling thread; false when there was
   // none. The "run one step" hook for tests (which do not Start the workers).
   bool RunOnePendingOperation();
+  // Wakes the operations worker: an operation was queued from outside the API (the alerts
+  // area's restart policy).
+  void WakeOperations() { Wake(); }
 
   AppService& service() { return *service_; }
   ActionExecutor& actions() { return *actions_; }

@@ -86,13 +86,14 @@ Result<bool> Tracker::Judge(const Tracked& app, const std::map<std::string, std:
       } else {
         cause = fmt::format("Flink reports {}", seen);
       }
+      // What an ended job left (its exception, its newest checkpoint) is recorded before the
+      // state changes, so whoever follows the change (alerts, the restart policy's "restore
+      // latest") finds it there.
+      if (IsTerminalState(seen)) OnEnded(app, seen);
       SLUICE_ASSIGN_OR_RETURN(bool moved, journal_.Move({app.id, app.state, seen, cause, app.job_id,
                                                          app.operation_id, std::nullopt}));
-      if (moved && IsTerminalState(seen)) {
-        OnEnded(app, seen);
-        // An application cluster has done its work once its job has ended.
-        actions_.ReleaseApplicationCluster(app.cluster_id);
-      }
+      // An application cluster has done its work once its job has ended.
+      if (moved && IsTerminalState(seen)) actions_.ReleaseApplicationCluster(app.cluster_id);
       return moved;
     }
   }

@@ -9,6 +9,7 @@
 //   3000-3999 Flink: 3000 environments, 3100 clusters, 3200 Flink's REST API, 3300 the submitter
 //   4000-4099 resources (dependencies of Flink jobs: Maven coordinates, jars)
 //   4100-4199 team variables
+//   5000-5099 alert channels and alerts    5100-5199 restart policy
 //   6000-6099 projects (Git)          6100-6199 builds (Maven)
 //   7000-7099 SQL workbench (lint, migration, validation by Flink)
 #pragma once
@@ -91,6 +92,13 @@ namespace sluice {
   X(VARIABLE_NOT_FOUND, 4101, 404)         \
   X(VARIABLE_EXISTS, 4102, 409)            \
   X(VARIABLE_UNKNOWN, 4103, 422)           \
+  X(ALERT_CHANNEL_NOT_FOUND, 5001, 404)    \
+  X(ALERT_CHANNEL_EXISTS, 5002, 409)       \
+  X(ALERT_CHANNEL_INVALID, 5003, 400)      \
+  X(ALERT_TEMPLATE_INVALID, 5004, 400)     \
+  X(ALERT_DELIVERY_FAILED, 5005, 502)      \
+  X(ALERT_RULES_INVALID, 5006, 400)        \
+  X(RESTART_POLICY_INVALID, 5101, 400)     \
   X(PROJECT_NOT_FOUND, 6001, 404)          \
   X(PROJECT_EXISTS, 6002, 409)             \
   X(GIT_AUTH_FAILED, 6003, 422)            \

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "alerts/alerts_module.h"
 #include "apps/apps_module.h"
 #include "flink/flink_module.h"
 #include "projects/projects_module.h"
@@ -22,6 +23,7 @@ Application::Application(const ServeConfig& config) : config_(config) {}
 Application::~Application() {
   StopWorkers();
   // Modules go before the store they use, and users before what they use.
+  alerts_.reset();
   sql_.reset();
   apps_.reset();
   project_inputs_.reset();
@@ -35,6 +37,7 @@ Application::~Application() {
 
 void Application::StopWorkers() {
   // Jobs and managed Flink clusters keep running: the next start re-attaches and re-adopts them.
+  if (alerts_) alerts_->Stop();
   if (apps_) apps_->Stop();
   if (projects_) projects_->Stop();
   if (flink_) flink_->Stop();
@@ -105,7 +108,7 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->projects_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->projects_->Start());
   app->project_inputs_ = std::make_unique<projects::ProjectDeployInputs>(*app->deploy_inputs_,
-                                                                        app->projects_->builds());
+                                                                         app->projects_->builds());
 
   apps::AppsOptions apps_options;
   apps_options.actions.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
@@ -127,6 +130,25 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->sql_ = std::make_unique<sql::SqlModule>(sql_options, app->flink_->envs(),
                                                &app->apps_->service(), app->deploy_inputs_.get());
   app->sql_->RegisterRoutes(app->router_, app->system_->guard());
+  alerts::AlertsModuleOptions alert_options;
+  alert_options.data_dir = config.data_dir;
+  alert_options.engine.public_url =
+      config.public_url.empty() ? "http://" + config.listen : config.public_url;
+  while (!alert_options.engine.public_url.empty() &&
+         alert_options.engine.public_url.back() == '/') {
+    alert_options.engine.public_url.pop_back();
+  }
+  alert_options.engine.quiet = std::chrono::minutes(config.alert_quiet_minutes);
+  alert_options.engine.restart_backoff = std::chrono::milliseconds(config.restart_backoff_ms);
+  alert_options.engine.restart_backoff_max =
+      std::chrono::milliseconds(config.restart_backoff_max_ms);
+  alert_options.engine.retry_first = std::chrono::milliseconds(config.alert_retry_first_ms);
+  alert_options.engine.retry_max = std::chrono::milliseconds(config.alert_retry_max_ms);
+  alert_options.engine.give_up = std::chrono::hours(config.alert_give_up_hours);
+  app->alerts_ =
+      std::make_unique<alerts::AlertsModule>(*app->database_, clock, *app->apps_, alert_options);
+  app->alerts_->RegisterRoutes(app->router_, app->system_->guard());
+  app->alerts_->Start();
   if (auto local = app->flink_->bootstrapped_cluster_id()) {
     Status demo = app->apps_->service().CreateDemoApp(*local);
     if (!demo.ok()) spdlog::warn("apps: the demo app was not created: {}", demo.error().message);

@@ -36,6 +36,9 @@ class ProjectDeployInputs;
 namespace sluice::sql {
 class SqlModule;
 }  // namespace sluice::sql
+namespace sluice::alerts {
+class AlertsModule;
+}
 
 namespace sluice::server {
 
@@ -70,6 +73,7 @@ class Application {
   std::unique_ptr<system::SystemModule> system_;
   std::unique_ptr<flink::FlinkModule> flink_;
   std::unique_ptr<apps::AppsModule> apps_;
+  std::unique_ptr<alerts::AlertsModule> alerts_;
   std::unique_ptr<resources::ResourcesModule> resources_;
   std::unique_ptr<resources::AppDeployInputs> deploy_inputs_;
   std::unique_ptr<projects::ProjectsModule> projects_;

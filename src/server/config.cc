@@ -122,6 +122,12 @@ const std::vector<Setting>& Settings() {
       IntSetting("build_threads", &ServeConfig::build_threads, 1, 64),
       IntSetting("build_timeout_seconds", &ServeConfig::build_timeout_seconds, 10, 86400),
       StringSetting("web_dir", &ServeConfig::web_dir),
+      IntSetting("alert_quiet_minutes", &ServeConfig::alert_quiet_minutes, 0, 10080),
+      IntSetting("restart_backoff_ms", &ServeConfig::restart_backoff_ms, 0, 3600000),
+      IntSetting("restart_backoff_max_ms", &ServeConfig::restart_backoff_max_ms, 0, 86400000),
+      IntSetting("alert_retry_first_ms", &ServeConfig::alert_retry_first_ms, 10, 3600000),
+      IntSetting("alert_retry_max_ms", &ServeConfig::alert_retry_max_ms, 10, 86400000),
+      IntSetting("alert_give_up_hours", &ServeConfig::alert_give_up_hours, 1, 24 * 30),
   };
   return kSettings;
 }

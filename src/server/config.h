@@ -55,6 +55,13 @@ struct ServeConfig {
   // or an installed share/sluice/web when either holds index.html, else none; "off" serves none.
   // A folder given here must hold index.html, or the server does not start.
   std::string web_dir;
+  // Alerts and the restart policy (src/alerts).
+  int alert_quiet_minutes = 10;         // the same alert again only after this
+  int restart_backoff_ms = 10000;       // before the first automatic restart; doubles after
+  int restart_backoff_max_ms = 300000;  // the longest wait before a restart
+  int alert_retry_first_ms = 1000;      // a failed delivery is tried again after this, doubling
+  int alert_retry_max_ms = 60000;       // the longest wait between two delivery attempts
+  int alert_give_up_hours = 24;         // a delivery still failing this long after is FAILED
 
   // host and port split out of `listen`.
   std::string host() const;

@@ -225,6 +225,67 @@ CREATE TABLE IF NOT EXISTS variables (
 );
 CREATE INDEX IF NOT EXISTS variables_team ON variables(team_id)
 )sql"},
+      {5, "alert channels, rules, the alert outbox and restarts", R"sql(
+CREATE TABLE IF NOT EXISTS alert_channels (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  kind VARCHAR(16) NOT NULL,
+  config {{text}},
+  description VARCHAR(1024) NOT NULL DEFAULT '',
+  created_by BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (team_id, name),
+  FOREIGN KEY (team_id) REFERENCES teams(id)
+);
+CREATE TABLE IF NOT EXISTS alert_settings (
+  scope VARCHAR(8) NOT NULL,
+  scope_id BIGINT NOT NULL,
+  rules {{text}},
+  channel_ids {{text}},
+  maintenance {{text}},
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (scope, scope_id)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+  id {{id}},
+  team_id BIGINT NOT NULL,
+  app_id BIGINT NULL,
+  cluster_id BIGINT NULL,
+  channel_id BIGINT NOT NULL,
+  rule VARCHAR(32) NOT NULL,
+  source VARCHAR(64) NOT NULL,
+  facts {{text}},
+  state VARCHAR(16) NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error {{text}},
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT NULL,
+  UNIQUE (channel_id, source)
+);
+CREATE INDEX IF NOT EXISTS alerts_pending ON alerts(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS alerts_app ON alerts(app_id, rule, created_at);
+CREATE TABLE IF NOT EXISTS app_restarts (
+  id {{id}},
+  app_id BIGINT NOT NULL,
+  source VARCHAR(64) NOT NULL UNIQUE,
+  attempt INTEGER NOT NULL,
+  max_restarts INTEGER NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  due_at BIGINT NOT NULL,
+  operation_id BIGINT NULL,
+  detail {{text}},
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS app_restarts_app ON app_restarts(app_id, created_at);
+CREATE TABLE IF NOT EXISTS alert_cursors (
+  name VARCHAR(32) PRIMARY KEY,
+  position BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+)
+)sql"},
       {6, "projects and builds", R"sql(
 CREATE TABLE IF NOT EXISTS projects (
   id {{id}},

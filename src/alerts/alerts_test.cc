@@ -1,0 +1,618 @@
+// Channels, rules, the restart policy and the outbox with a fake sender and a fake redeployer (no
+// network): the API through the real router, the engine's passes called one by one with a fake
+// clock. alerts_live_test.cc sends to real receivers; tests/functional/alerts_flink_test.cc runs
+// the whole chain on real Flink.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "alerts/alerts_module.h"
+#include "alerts/render.h"
+#include "alerts/restarter.h"
+#include "flink/flink_module.h"
+#include "system/system_test_fixture.h"
+
+namespace sluice::alerts {
+namespace {
+
+using system::testing::Answer;
+
+class FakeSender final : public Sender {
+ public:
+  Status Send(const std::string& kind, const Json& config, const Json& facts) override {
+    std::lock_guard lock(mutex);
+    ++attempts;
+    if (failures_left > 0) {
+      --failures_left;
+      return Error(ErrorCode::ALERT_DELIVERY_FAILED, "the webhook receiver answered HTTP 503");
+    }
+    sent.push_back({{"kind", kind}, {"config", config}, {"facts", facts}});
+    return Status::Ok();
+  }
+  size_t Sent() {
+    std::lock_guard lock(mutex);
+    return sent.size();
+  }
+  std::mutex mutex;
+  std::vector<Json> sent;
+  int failures_left = 0;
+  int attempts = 0;
+};
+
+class FakeRedeployer final : public Redeployer {
+ public:
+  Result<int64_t> Redeploy(int64_t app_id, const std::string& expected_state,
+                           const std::string& restore, const std::string&) override {
+    calls.push_back({app_id, restore});
+    if (refuse) return Error(ErrorCode::APP_WRONG_STATE, "the application is RUNNING now");
+    (void)expected_state;
+    return static_cast<int64_t>(1000 + calls.size());
+  }
+  std::vector<std::pair<int64_t, std::string>> calls;
+  bool refuse = false;
+};
+
+class NullProbe final : public flink::ClusterProbe {
+ public:
+  Result<flink::ClusterProbeResult> Probe(const std::vector<std::string>&) override {
+    return Error(ErrorCode::CLUSTER_UNREACHABLE, "not in this test");
+  }
+};
+
+class AlertsTest : public system::testing::SystemTest {
+ protected:
+  void SetUp() override {
+    SystemTest::SetUp();
+    flink::FlinkOptions flink_options;
+    flink_options.data_dir = dir_.string();
+    flink_ = std::make_unique<flink::FlinkModule>(*db_, clock_, flink_options,
+                                                  std::make_unique<NullProbe>());
+    auto env = db_->Query(
+        "INSERT INTO flink_envs (name, home, version, config_file, config_text, description, "
+        "is_default, created_at, updated_at) VALUES ('flink', '/opt/flink', '1.20.5', "
+        "'config.yaml', '', '', 1, 0, 0) RETURNING id");
+    ASSERT_TRUE(env.ok());
+    auto cluster = db_->Query(
+        "INSERT INTO clusters (name, kind, flink_env_id, addresses, config, state, "
+        "state_changed_at, created_at, updated_at) VALUES ('remote-a', 'remote', ?, "
+        "'[\"http://127.0.0.1:8081\"]', '{}', 'RUNNING', 0, 0, 0) RETURNING id",
+        {env->Int(0, "id")});
+    ASSERT_TRUE(cluster.ok());
+    cluster_id_ = cluster->Int(0, "id");
+    apps::AppsOptions apps_options;
+    apps_options.actions.data_dir = dir_.string();
+    apps_ = std::make_unique<apps::AppsModule>(*db_, clock_, *flink_, apps_options);
+    apps_->RegisterRoutes(router_, module_->guard());
+    auto sender = std::make_unique<FakeSender>();
+    sender_ = sender.get();
+    auto redeployer = std::make_unique<FakeRedeployer>();
+    redeployer_ = redeployer.get();
+    AlertsModuleOptions options;
+    options.data_dir = dir_.string();
+    options.engine.public_url = "http://sluice.example:8765";
+    options.engine.restart_backoff = std::chrono::seconds(10);
+    options.engine.restart_backoff_max = std::chrono::seconds(30);
+    options.engine.retry_first = std::chrono::seconds(1);
+    options.engine.retry_max = std::chrono::seconds(4);
+    options.engine.delivery_threads = 1;
+    alerts_ = std::make_unique<AlertsModule>(*db_, clock_, *apps_, options, std::move(sender),
+                                             std::move(redeployer));
+    alerts_->RegisterRoutes(router_, module_->guard());
+    team_ = AddTeam("data");
+  }
+  void TearDown() override {
+    alerts_.reset();
+    apps_.reset();
+    flink_.reset();
+    SystemTest::TearDown();
+  }
+
+  int64_t Channel(const std::string& name, const std::string& kind, Json config) {
+    Answer created = Call("POST", "/api/v1/alert-channels",
+                          {{"team_id", team_}, {"name", name}, {"kind", kind}, {"config", config}},
+                          AdminToken());
+    EXPECT_EQ(created.status, 201) << created.body;
+    return created.status == 201 ? created.json["id"].get<int64_t>() : 0;
+  }
+  int64_t App(const std::string& name, Json policy, std::vector<int64_t> channels) {
+    Json body = {{"name", name},
+                 {"team_id", team_},
+                 {"kind", "sql"},
+                 {"target", {{"mode", "session"}, {"cluster_id", cluster_id_}}},
+                 {"sql", "INSERT INTO k SELECT * FROM s;"},
+                 {"alert_channel_ids", channels}};
+    if (!policy.is_null()) body["restart_policy"] = policy;
+    Answer created = Call("POST", "/api/v1/apps", body, AdminToken());
+    EXPECT_EQ(created.status, 201) << created.body;
+    int64_t id = created.status == 201 ? created.json["id"].get<int64_t>() : 0;
+    EXPECT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING', job_id = 'abc', cluster_id = ?, "
+                           "web_url = 'http://127.0.0.1:8081/#/job/running/abc/overview' WHERE id "
+                           "= ?",
+                           {cluster_id_, id})
+                    .ok());
+    return id;
+  }
+  // What the tracker writes when Flink reports `to`.
+  void Move(int64_t app, const std::string& to, std::optional<int64_t> operation = std::nullopt,
+            const std::string& last_error = "") {
+    auto rows = db_->Query("SELECT state FROM apps WHERE id = ?", {app});
+    ASSERT_TRUE(rows.ok());
+    if (!last_error.empty()) {
+      ASSERT_TRUE(
+          db_->Query("UPDATE apps SET last_error = ? WHERE id = ?", {last_error, app}).ok());
+    }
+    auto moved = apps_->journal().Move(
+        {app, rows->Text(0, "state"), to, "Flink reports " + to, "abc", operation, std::nullopt});
+    ASSERT_TRUE(moved.ok() && *moved);
+  }
+  void Pass() {
+    ASSERT_TRUE(alerts_->engine().Follow().ok());
+    ASSERT_TRUE(alerts_->engine().RunDueRestarts().ok());
+    ASSERT_TRUE(alerts_->engine().DeliverDue().ok());
+  }
+  Json Alerts(const std::string& query = "") {
+    return Call("GET", "/api/v1/alerts?limit=100" + query, nullptr, AdminToken()).json;
+  }
+  void Advance(std::chrono::milliseconds by) { clock_.Advance(by); }
+
+  std::unique_ptr<flink::FlinkModule> flink_;
+  std::unique_ptr<apps::AppsModule> apps_;
+  std::unique_ptr<AlertsModule> alerts_;
+  FakeSender* sender_ = nullptr;
+  FakeRedeployer* redeployer_ = nullptr;
+  int64_t cluster_id_ = 0;
+  int64_t team_ = 0;
+};
+
+TEST(AlertsRenderTest, SignaturesMatchTheToolsAlgorithms) {
+  // Vectors from Python's hmac/hashlib/base64 with the tools' documented recipes.
+  EXPECT_EQ(LarkSign(1700000000, "SEC123"), "j/tImR0k8vYXRsYw0+GHVQkV1v/J/8obOuMU7PE/KDo=");
+  EXPECT_EQ(DingTalkSign(1700000000000, "SEC123"), "lkcPI1uoxBY1gUnCnnPH1Kkru0Hqjo7rFpA3haIVhEQ=");
+  EXPECT_EQ(HmacSha256Hex("k", "body"),
+            "c6d811ef3aeb02437cd423f1abe13209041864630bdc4e2c04def5c7b0031a23");
+}
+
+TEST(AlertsRenderTest, EachToolGetsItsOwnCardFormat) {
+  Json facts = {{"rule", "failed"},
+                {"title", "orders FAILED"},
+                {"summary", "application orders failed"},
+                {"app", "orders"},
+                {"team", "data"},
+                {"state", "FAILED"},
+                {"since", "2026-12-01T22:00:00.000Z"},
+                {"restart", 3},
+                {"max_restarts", 3},
+                {"exception", "java.lang.ArithmeticException: / by zero\n\tat Foo.bar"},
+                {"sluice_url", "http://s/apps/1"},
+                {"flink_url", "http://f/#/job/running/abc/overview"}};
+  WebhookPost lark = RenderLark({{"url", "http://r/lark"}, {"secret", "S"}}, facts, 1700000000123);
+  Json body = Json::parse(lark.body);
+  EXPECT_EQ(body["msg_type"], "interactive");
+  EXPECT_EQ(body["card"]["header"]["title"]["content"], "orders FAILED");
+  EXPECT_EQ(body["timestamp"], "1700000000");
+  EXPECT_EQ(body["sign"], LarkSign(1700000000, "S"));
+  std::string content = body["card"]["elements"][0]["text"]["content"];
+  EXPECT_NE(content.find("3 of 3"), std::string::npos) << content;
+  EXPECT_NE(content.find("/ by zero"), std::string::npos) << content;
+  EXPECT_NE(content.find("FAILED since 2026-12-01T22:00:00.000Z"), std::string::npos);
+  EXPECT_EQ(body["card"]["elements"][1]["actions"][0]["url"], "http://s/apps/1");
+  EXPECT_EQ(body["card"]["elements"][1]["actions"][1]["url"],
+            "http://f/#/job/running/abc/overview");
+
+  WebhookPost ding = RenderDingTalk({{"url", "http://r/dingtalk?access_token=T"}, {"secret", "S"}},
+                                    facts, 1700000000123);
+  EXPECT_NE(ding.url.find("?access_token=T&timestamp=1700000000123&sign="), std::string::npos);
+  EXPECT_EQ(Json::parse(ding.body)["msgtype"], "actionCard");
+  EXPECT_EQ(Json::parse(ding.body)["actionCard"]["btns"].size(), 2u);
+
+  EXPECT_EQ(Json::parse(RenderWeCom({{"url", "http://r/wecom"}}, facts).body)["msgtype"],
+            "markdown");
+  Json slack = Json::parse(RenderSlack({{"url", "http://r/slack"}}, facts).body);
+  EXPECT_EQ(slack["blocks"][0]["type"], "header");
+  EXPECT_EQ(slack["blocks"][1]["text"]["text"].get<std::string>().find("**"), std::string::npos);
+  WebhookPost hook = RenderWebhook(
+      {{"url", "http://r/webhook"}, {"headers", {{"X-Test-Token", "t"}}}, {"secret", "k"}}, facts);
+  EXPECT_EQ(Json::parse(hook.body)["alert"]["app"], "orders");
+  bool signed_ok = false;
+  for (const auto& [name, value] : hook.headers) {
+    if (name == "X-Sluice-Signature")
+      signed_ok = value == "sha256=" + HmacSha256Hex("k", hook.body);
+  }
+  EXPECT_TRUE(signed_ok);
+
+  EmailMessage mail = RenderEmail({}, facts);
+  EXPECT_EQ(mail.subject, "[Sluice] orders FAILED");
+  EXPECT_NE(mail.text.find("Restarts: 3 of 3"), std::string::npos);
+  EXPECT_NE(mail.html.find("<a href=\"http://s/apps/1\""), std::string::npos);
+  EXPECT_NE(mail.html.find("/ by zero"), std::string::npos);
+
+  // A template replaces the default layout.
+  Json templated = {
+      {"url", "http://r/slack"},
+      {"template", {{"title", "{{app}} is {{ state }}"}, {"text", "see {{sluice_url}}"}}}};
+  Json custom = Json::parse(RenderSlack(templated, facts).body);
+  EXPECT_EQ(custom["text"], "orders is FAILED");
+  EXPECT_EQ(custom["blocks"][1]["text"]["text"], "see http://s/apps/1");
+}
+
+TEST_F(AlertsTest, BadChannelsAreRefusedWhenSaved) {
+  struct Case {
+    std::string kind;
+    Json config;
+    std::string code;
+    std::string field;
+  };
+  auto parse = [](const char* text) { return Json::parse(text); };
+  std::vector<Case> cases = {
+      {"lark", parse(R"({"url": "not a url"})"), "ALERT_CHANNEL_INVALID", "config.url"},
+      {"slack", parse(R"({"url": "ftp://hooks.slack.com/x"})"), "ALERT_CHANNEL_INVALID",
+       "config.url"},
+      {"webhook", parse(R"({"url": "http://"})"), "ALERT_CHANNEL_INVALID", "config.url"},
+      {"wecom", Json::object(), "ALERT_CHANNEL_INVALID", "config.url"},
+      {"dingtalk", parse(R"({"url": "https://oapi.dingtalk.com/robot/send", "token": "x"})"),
+       "ALERT_CHANNEL_INVALID", "config.token"},
+      {"webhook", parse(R"({"url": "https://h/x", "template": {"text": "{{app} failed"}})"),
+       "ALERT_TEMPLATE_INVALID", "config.template.text"},
+      {"webhook", parse(R"({"url": "https://h/x", "template": {"title": "{{nope}}"}})"),
+       "ALERT_TEMPLATE_INVALID", "config.template.title"},
+      {"email", parse(R"({"smtp_url": "http://mail", "from": "a@b", "to": ["c@d"]})"),
+       "ALERT_CHANNEL_INVALID", "config.smtp_url"},
+      {"email", parse(R"({"smtp_url": "smtp://mail:25", "from": "a@b", "to": ["nobody"]})"),
+       "ALERT_CHANNEL_INVALID", "config.to"},
+      {"email",
+       parse(
+           R"({"smtp_url": "smtps://mail:465", "tls": "starttls", "from": "a@b", "to": ["c@d"]})"),
+       "ALERT_CHANNEL_INVALID", "config.tls"},
+      {"pager", parse(R"({"url": "https://h/x"})"), "ALERT_CHANNEL_INVALID", "kind"},
+  };
+  for (const Case& c : cases) {
+    Answer answer = Call(
+        "POST", "/api/v1/alert-channels",
+        {{"team_id", team_}, {"name", "c"}, {"kind", c.kind}, {"config", c.config}}, AdminToken());
+    EXPECT_EQ(answer.status, 400) << c.config.dump() << answer.body;
+    EXPECT_EQ(answer.code(), c.code) << answer.body;
+    EXPECT_EQ(answer.json["error"].value("field", ""), c.field) << answer.body;
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/alert-channels", nullptr, AdminToken()).json["total"], 0);
+  // The message names the problem.
+  Answer bad = Call("POST", "/api/v1/alert-channels",
+                    {{"team_id", team_},
+                     {"name", "c"},
+                     {"kind", "webhook"},
+                     {"config", {{"url", "https://h/x"}, {"template", {{"text", "{{apps}}"}}}}}},
+                    AdminToken());
+  EXPECT_NE(bad.json["error"]["message"].get<std::string>().find("unknown placeholder {{apps}}"),
+            std::string::npos)
+      << bad.body;
+}
+
+TEST_F(AlertsTest, SecretsAreSealedAndMaskedAndKeptWhenSentBackMasked) {
+  int64_t id = Channel("lark", "lark",
+                       {{"url", "https://open.feishu.cn/open-apis/bot/v2/hook/TOKEN123"},
+                        {"secret", "SIGNING-SECRET"}});
+  Answer got = Call("GET", "/api/v1/alert-channels/" + std::to_string(id), nullptr, AdminToken());
+  EXPECT_EQ(got.json["config"]["url"], "https://open.feishu.cn/******");
+  EXPECT_EQ(got.json["config"]["secret"], "******");
+  EXPECT_EQ(got.body.find("TOKEN123"), std::string::npos);
+  EXPECT_EQ(got.body.find("SIGNING-SECRET"), std::string::npos);
+  auto stored = db_->Query("SELECT config FROM alert_channels WHERE id = ?", {id});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->Text(0, "config").find("TOKEN123"), std::string::npos);
+  EXPECT_EQ(stored->Text(0, "config").find("SIGNING-SECRET"), std::string::npos);
+  // What the console sends back (masked) keeps the secrets; a template is added.
+  Json config = got.json["config"];
+  config["template"] = {{"title", "{{app}}: {{rule}}"}};
+  Answer patched = Call("PATCH", "/api/v1/alert-channels/" + std::to_string(id),
+                        {{"config", config}}, AdminToken());
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto loaded = alerts_->channels().Load(id);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->config["url"], "https://open.feishu.cn/open-apis/bot/v2/hook/TOKEN123");
+  EXPECT_EQ(loaded->config["secret"], "SIGNING-SECRET");
+  // The list masks too; a viewer of another team sees nothing.
+  Answer list = Call("GET", "/api/v1/alert-channels", nullptr, AdminToken());
+  EXPECT_EQ(list.json["total"], 1);
+  EXPECT_EQ(list.body.find("TOKEN123"), std::string::npos);
+  int64_t other = AddTeam("other");
+  AddMember(other, AddUser("olga"), "owner");
+  std::string olga = Login("olga", system::testing::kUserPassword);
+  EXPECT_EQ(Call("GET", "/api/v1/alert-channels/" + std::to_string(id), nullptr, olga).code(),
+            "ALERT_CHANNEL_NOT_FOUND");
+  EXPECT_EQ(Call("GET", "/api/v1/alert-channels", nullptr, olga).json["total"], 0);
+}
+
+TEST_F(AlertsTest, TestSendAnswersTheReceiversReason) {
+  int64_t id = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  sender_->failures_left = 1;
+  Answer failed =
+      Call("POST", "/api/v1/alert-channels/" + std::to_string(id) + "/test", nullptr, AdminToken());
+  EXPECT_EQ(failed.status, 502) << failed.body;
+  EXPECT_EQ(failed.code(), "ALERT_DELIVERY_FAILED");
+  EXPECT_NE(failed.body.find("HTTP 503"), std::string::npos);
+  Answer ok =
+      Call("POST", "/api/v1/alert-channels/" + std::to_string(id) + "/test", nullptr, AdminToken());
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  ASSERT_EQ(sender_->Sent(), 1u);
+  EXPECT_EQ(sender_->sent[0]["facts"]["rule"], "test");
+  EXPECT_EQ(sender_->sent[0]["config"]["url"], "https://hooks.example/x");
+}
+
+TEST_F(AlertsTest, FailedWithoutPolicyAlertsEachChannelOnceWithTheFacts) {
+  int64_t lark = Channel("lark", "lark", {{"url", "https://open.feishu.cn/hook/T"}});
+  int64_t mail = Channel("mail", "email",
+                         {{"smtp_url", "smtp://127.0.0.1:25"},
+                          {"from", "sluice@example.com"},
+                          {"to", {"oncall@example.com"}}});
+  int64_t app = App("orders", nullptr, {lark, mail});
+  Move(app, "FAILED", std::nullopt,
+       "java.lang.ArithmeticException: / by zero\n\tat a\n\tat b\n\tat c\n\tat d\n\tat e\n\tat "
+       "f\n\tat g\n\tat h\n\tat i");
+  Pass();
+  ASSERT_EQ(sender_->Sent(), 2u);
+  Json facts = sender_->sent[0]["facts"];
+  EXPECT_EQ(facts["rule"], "failed");
+  EXPECT_EQ(facts["app"], "orders");
+  EXPECT_EQ(facts["team"], "data");
+  EXPECT_EQ(facts["state"], "FAILED");
+  EXPECT_EQ(facts["sluice_url"], "http://sluice.example:8765/apps/" + std::to_string(app));
+  EXPECT_EQ(facts["flink_url"], "http://127.0.0.1:8081/#/job/running/abc/overview");
+  std::string exception = facts["exception"];
+  EXPECT_NE(exception.find("/ by zero"), std::string::npos);
+  EXPECT_EQ(exception.find("at i"), std::string::npos) << "only the first lines";
+  Json history = Alerts();
+  ASSERT_EQ(history["total"], 2);
+  for (const Json& alert : history["items"]) {
+    EXPECT_EQ(alert["state"], "DELIVERED");
+    EXPECT_EQ(alert["attempts"], 1);
+    EXPECT_EQ(alert["rule"], "failed");
+  }
+  // Passes again (the re-read window) send nothing more.
+  Pass();
+  Pass();
+  EXPECT_EQ(sender_->Sent(), 2u);
+  // Failing again within the quiet time: recorded SUPPRESSED, not sent.
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
+  Move(app, "FAILED");
+  Pass();
+  EXPECT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(Alerts("&state=SUPPRESSED")["total"], 2);
+  // After it, alerts again.
+  Advance(std::chrono::minutes(11));
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
+  Move(app, "FAILED");
+  Pass();
+  EXPECT_EQ(sender_->Sent(), 4u);
+}
+
+TEST_F(AlertsTest, RestartPolicyRestartsExactlyMaxTimesWithBackOffThenAlertsOnce) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t slack = Channel("slack", "slack", {{"url", "https://hooks.slack.com/services/X"}});
+  int64_t app = App("orders", {{"max_restarts", 2}, {"window_minutes", 30}}, {hook, slack});
+  ASSERT_TRUE(db_->Query("INSERT INTO app_savepoints (app_id, job_id, kind, path, created_at) "
+                         "VALUES (?, 'abc', 'checkpoint', 'file:///tmp/chk-3', 1)",
+                         {app})
+                  .ok());
+  // First failure: restart 1 of 2, after the back-off (10 s), from the newest checkpoint.
+  Move(app, "FAILED");
+  Pass();
+  EXPECT_TRUE(redeployer_->calls.empty());
+  Advance(std::chrono::seconds(9));
+  Pass();
+  EXPECT_TRUE(redeployer_->calls.empty());
+  Advance(std::chrono::seconds(1));
+  Pass();
+  ASSERT_EQ(redeployer_->calls.size(), 1u);
+  EXPECT_EQ(redeployer_->calls[0], std::make_pair(app, std::string("latest")));
+  EXPECT_EQ(sender_->Sent(), 0u) << "no alert while restarts are left";
+  // Second failure: restart 2 of 2 after twice the back-off.
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
+  Move(app, "FAILED");
+  Pass();
+  Advance(std::chrono::seconds(19));
+  Pass();
+  EXPECT_EQ(redeployer_->calls.size(), 1u);
+  Advance(std::chrono::seconds(1));
+  Pass();
+  EXPECT_EQ(redeployer_->calls.size(), 2u);
+  // Third failure: used up. One alert per channel, no restart.
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
+  Move(app, "FAILED");
+  Pass();
+  Advance(std::chrono::minutes(5));
+  Pass();
+  EXPECT_EQ(redeployer_->calls.size(), 2u);
+  ASSERT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(sender_->sent[0]["facts"]["rule"], "restarts_exhausted");
+  EXPECT_EQ(sender_->sent[0]["facts"]["restart"], 2);
+  EXPECT_EQ(sender_->sent[0]["facts"]["max_restarts"], 2);
+  // Each restart is an event and a row of /restarts.
+  Json restarts =
+      Call("GET", "/api/v1/apps/" + std::to_string(app) + "/restarts", nullptr, AdminToken()).json;
+  ASSERT_EQ(restarts["total"], 2);
+  EXPECT_EQ(restarts["items"][0]["state"], "QUEUED");
+  EXPECT_EQ(restarts["items"][0]["attempt"], 2);
+  Json events = Call("GET", "/api/v1/apps/" + std::to_string(app) + "/events?limit=100", nullptr,
+                     AdminToken())
+                    .json;
+  int restart_events = 0;
+  for (const Json& e : events["items"]) restart_events += e["kind"] == "restart";
+  EXPECT_EQ(restart_events, 2);
+  // Outside the window the policy has restarts again.
+  Advance(std::chrono::minutes(31));
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {app}).ok());
+  Move(app, "FAILED");
+  Pass();
+  Advance(std::chrono::seconds(10));
+  Pass();
+  EXPECT_EQ(redeployer_->calls.size(), 3u);
+}
+
+TEST_F(AlertsTest, ARestartTheAppNoLongerNeedsIsSkipped) {
+  int64_t app = App("orders", {{"max_restarts", 3}, {"window_minutes", 30}}, {});
+  Move(app, "FAILED");
+  Pass();
+  redeployer_->refuse = true;  // a person deployed it meanwhile
+  Advance(std::chrono::seconds(10));
+  Pass();
+  ASSERT_EQ(redeployer_->calls.size(), 1u);
+  EXPECT_EQ(redeployer_->calls[0].second, "none") << "no restore point: from scratch";
+  Json restarts =
+      Call("GET", "/api/v1/apps/" + std::to_string(app) + "/restarts", nullptr, AdminToken()).json;
+  EXPECT_EQ(restarts["items"][0]["state"], "SKIPPED");
+  EXPECT_NE(restarts["items"][0]["detail"].get<std::string>().find("RUNNING now"),
+            std::string::npos);
+}
+
+TEST_F(AlertsTest, LostAndCancelledOutsideSluiceAlertButAStopDoesNot) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t a = App("a", nullptr, {hook});
+  int64_t b = App("b", nullptr, {hook});
+  int64_t c = App("c", nullptr, {hook});
+  Move(a, "LOST");
+  Move(b, "CANCELED");      // no operation: outside Sluice
+  Move(c, "CANCELED", 77);  // a stop operation of Sluice
+  Pass();
+  ASSERT_EQ(sender_->Sent(), 2u);
+  std::set<std::string> rules;
+  for (const Json& s : sender_->sent) rules.insert(s["facts"]["rule"].get<std::string>());
+  EXPECT_EQ(rules, (std::set<std::string>{"lost", "cancelled"}));
+}
+
+TEST_F(AlertsTest, TeamDefaultsAppOverridesAndMaintenanceWindows) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  // Bad settings are refused, naming the field.
+  Answer bad = Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",
+                    {{"rules", {{"failed", "yes"}}}}, AdminToken());
+  EXPECT_EQ(bad.code(), "ALERT_RULES_INVALID");
+  EXPECT_EQ(bad.json["error"]["field"], "rules.failed");
+  EXPECT_EQ(Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",
+                 {{"channel_ids", {9999}}}, AdminToken())
+                .code(),
+            "ALERT_CHANNEL_NOT_FOUND");
+  Answer set = Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",
+                    {{"rules", {{"lost", false}}}, {"channel_ids", {hook}}}, AdminToken());
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json["rules"]["failed"], true);
+  // Apps without channels of their own use the team's; the team turned LOST off.
+  int64_t a = App("a", nullptr, {});
+  int64_t b = App("b", nullptr, {});
+  Move(a, "LOST");
+  Pass();
+  EXPECT_EQ(sender_->Sent(), 0u);
+  // b overrides: LOST on; and b has a maintenance window now.
+  Answer window = Call("PUT", "/api/v1/apps/" + std::to_string(b) + "/alert-settings",
+                       {{"rules", {{"lost", true}}},
+                        {"maintenance",
+                         {{{"from", FormatRfc3339(clock_.Now() - std::chrono::minutes(1))},
+                           {"until", FormatRfc3339(clock_.Now() + std::chrono::minutes(30))},
+                           {"note", "upgrade"}}}}},
+                       AdminToken());
+  ASSERT_EQ(window.status, 200) << window.body;
+  EXPECT_EQ(Call("PUT", "/api/v1/apps/" + std::to_string(b) + "/alert-settings",
+                 {{"maintenance", {{{"from", "2026-12-01T10:00:00Z"}, {"until", "yesterday"}}}}},
+                 AdminToken())
+                .json["error"]["field"],
+            "maintenance[0]");
+  Move(b, "LOST");
+  Pass();
+  EXPECT_EQ(sender_->Sent(), 0u);
+  EXPECT_EQ(Alerts("&state=SILENCED")["total"], 1);
+  // After the window it alerts.
+  Advance(std::chrono::minutes(31));
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING' WHERE id = ?", {b}).ok());
+  Move(b, "LOST");
+  Pass();
+  ASSERT_EQ(sender_->Sent(), 1u);
+  EXPECT_EQ(sender_->sent[0]["facts"]["app"], "b");
+}
+
+TEST_F(AlertsTest, FailedDeliveriesAreRetriedWithBackOffAndSurviveANewEngine) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t app = App("orders", nullptr, {hook});
+  sender_->failures_left = 3;
+  Move(app, "FAILED");
+  Pass();
+  Json pending = Alerts()["items"][0];
+  EXPECT_EQ(pending["state"], "PENDING");
+  EXPECT_EQ(pending["attempts"], 1);
+  EXPECT_NE(pending["last_error"].get<std::string>().find("HTTP 503"), std::string::npos);
+  // Not before its time: 1 s, then 2 s, then 4 s (the cap).
+  Pass();
+  EXPECT_EQ(sender_->attempts, 1);
+  Advance(std::chrono::seconds(1));
+  Pass();
+  EXPECT_EQ(sender_->attempts, 2);
+  Advance(std::chrono::seconds(1));
+  Pass();
+  EXPECT_EQ(sender_->attempts, 2);
+  Advance(std::chrono::seconds(1));
+  Pass();
+  EXPECT_EQ(sender_->attempts, 3);
+  // A new module on the same store (Sluice restarted) delivers what is pending, once.
+  alerts_.reset();
+  auto sender = std::make_unique<FakeSender>();
+  FakeSender* second = sender.get();
+  AlertsModuleOptions options;
+  options.data_dir = dir_.string();
+  alerts_ = std::make_unique<AlertsModule>(*db_, clock_, *apps_, options, std::move(sender),
+                                           std::make_unique<FakeRedeployer>());
+  Advance(std::chrono::seconds(4));
+  ASSERT_TRUE(alerts_->engine().Follow().ok());
+  ASSERT_TRUE(alerts_->engine().DeliverDue().ok());
+  ASSERT_EQ(second->Sent(), 1u);
+  EXPECT_EQ(second->sent[0]["facts"]["rule"], "failed");
+  ASSERT_TRUE(alerts_->engine().Follow().ok());
+  ASSERT_TRUE(alerts_->engine().DeliverDue().ok());
+  EXPECT_EQ(second->Sent(), 1u);
+  auto rows = db_->Query("SELECT state, attempts FROM alerts");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->Text(0, "state"), "DELIVERED");
+  EXPECT_EQ(rows->Int(0, "attempts"), 4);
+}
+
+TEST_F(AlertsTest, AClusterLostAlertsEachTeamWithTheJobsAffected) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  ASSERT_EQ(Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",
+                 {{"channel_ids", {hook}}}, AdminToken())
+                .status,
+            200);
+  App("a", nullptr, {});
+  App("b", nullptr, {});
+  ASSERT_TRUE(alerts_->engine().Follow().ok());  // the cursor starts here
+  ASSERT_TRUE(db_->Query("INSERT INTO cluster_events (cluster_id, at, from_state, to_state, "
+                         "detail) VALUES (?, 1, 'RUNNING', 'LOST', 'no address answered')",
+                         {cluster_id_})
+                  .ok());
+  Pass();
+  ASSERT_EQ(sender_->Sent(), 1u);
+  Json facts = sender_->sent[0]["facts"];
+  EXPECT_EQ(facts["rule"], "cluster");
+  EXPECT_EQ(facts["cluster"], "remote-a");
+  EXPECT_EQ(facts["affected_jobs"], 2);
+}
+
+TEST_F(AlertsTest, TheRealRedeployerQueuesTheSameDurableDeploy) {
+  int64_t app = App("orders", nullptr, {});
+  AppsRedeployer redeployer(*db_, apps_->operations(), apps_->journal(), nullptr);
+  auto wrong = redeployer.Redeploy(app, "FAILED", "latest", "restart 1 of 1");
+  EXPECT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::APP_WRONG_STATE);
+  Move(app, "FAILED");
+  auto op = redeployer.Redeploy(app, "FAILED", "latest", "restart 1 of 1");
+  ASSERT_TRUE(op.ok()) << op.error().message;
+  auto operation = apps_->operations().Get(*op);
+  ASSERT_TRUE(operation.ok());
+  EXPECT_EQ(operation->kind, "deploy");
+  EXPECT_EQ(operation->state, "PENDING");
+  EXPECT_EQ(operation->params["restore"], "latest");
+  Json shown = Call("GET", "/api/v1/apps/" + std::to_string(app), nullptr, AdminToken()).json;
+  EXPECT_EQ(shown["operation"]["id"], *op) << shown.dump();
+  // One operation at a time.
+  auto again = redeployer.Redeploy(app, "FAILED", "latest", "restart 1 of 1");
+  EXPECT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::APP_OPERATION_IN_FLIGHT);
+}
+
+}  // namespace
+}  // namespace sluice::alerts

@@ -1,0 +1,310 @@
+// Alerts and the restart policy through the real `sluice serve`, a real managed Flink 1.20.5
+// cluster and real receivers on loopback (scripts/alerts/receivers.py: aiosmtpd for email, an
+// HTTP receiver that verifies Lark's signature and the webhook's).
+//
+// A SQL job that fails at run time by itself (a division by zero when its sequence reaches 40, 10 s
+// in, with Flink's own restarts off: restart-strategy none) and checkpoints every second. With
+// restart_policy {max_restarts: 2}: FAILED, redeployed from the newest checkpoint exactly twice,
+// then one alert on each channel and no more; never two of its jobs at once on the cluster. The
+// webhook receiver is down when the alert is raised and Sluice is killed (-9) with it pending:
+// after Sluice restarts and the receiver is up, it gets the alert, once.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "fixture.h"
+#include "flink/process.h"
+#include "flink/rest_client.h"
+#include "flink_homes.h"
+#include "http/client.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  int port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+class Receivers {
+ public:
+  Receivers(std::string log)
+      : http_port_(FreePort()), smtp_port_(FreePort()), log_(std::move(log)) {}
+  ~Receivers() { Stop(); }
+  bool Start() {
+    flink::SpawnSpec spec;
+    spec.argv = {
+        "/usr/bin/python3", std::string(SLUICE_SOURCE_DIR) + "/scripts/alerts/receivers.py",
+        "--http-port",      std::to_string(http_port_),
+        "--smtp-port",      std::to_string(smtp_port_),
+        "--secret",         "SIGN-SECRET",
+        "--token",          "TOKEN-1"};
+    spec.output_path = log_;
+    auto spawned = flink::Spawn(spec);
+    if (!spawned.ok()) return false;
+    process_ = *spawned;
+    return WaitFor(
+        [&] {
+          http::CurlHttpClient client;
+          auto answer = client.Send({"GET", Url("/healthz")});
+          return answer.ok() && answer->status == 200;
+        },
+        std::chrono::seconds(20));
+  }
+  void Stop() {
+    if (process_.pid) (void)flink::TerminateGroup(process_, std::chrono::seconds(5));
+    process_ = {};
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(http_port_) + path;
+  }
+  Json Records() const {
+    http::CurlHttpClient client;
+    auto answer = client.Send({"GET", Url("/records")});
+    if (!answer.ok()) return Json::object();
+    Json parsed = Json::parse(answer->body, nullptr, false);
+    return parsed.is_discarded() ? Json::object() : parsed;
+  }
+  int smtp_port() const { return smtp_port_; }
+
+ private:
+  int http_port_;
+  int smtp_port_;
+  std::string log_;
+  flink::ProcessIdentity process_;
+};
+
+std::string RunnerJar() {
+  const char* jar = std::getenv("SLUICE_TEST_RUNNER_JAR");
+  return jar ? jar : "";
+}
+
+// Fails by itself a few seconds after it starts, and again after each restore: the sequence
+// resumes from the checkpoint, before 40.
+constexpr char kFailingSql[] =
+    "CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '4',\n"
+    "  'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = '1000000');\n"
+    "CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole');\n"
+    "INSERT INTO sink SELECT 100 / (n - 40) FROM numbers;\n";
+
+class AlertsFlinkTest : public SluiceTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions options;
+    options.extra_args = {"--runner-jar", RunnerJar()};
+    options.extra_env = {
+        {"SLUICE_TRACKING_INTERVAL_MS", "500"}, {"SLUICE_JOB_LOST_SECONDS", "10"},
+        {"SLUICE_CLUSTER_HEALTH_SECONDS", "1"}, {"SLUICE_RESTART_BACKOFF_MS", "300"},
+        {"SLUICE_ALERT_RETRY_FIRST_MS", "200"}, {"SLUICE_ALERT_RETRY_MAX_MS", "500"}};
+    return options;
+  }
+  void SetUp() override {
+    ASSERT_FALSE(FlinkHomeOfVersion("1.20.5").empty())
+        << "SLUICE_TEST_FLINK_HOMES has no Flink 1.20.5: run `make test`";
+    ASSERT_TRUE(fs::exists(RunnerJar())) << "SLUICE_TEST_RUNNER_JAR is not set or missing";
+    SluiceTest::SetUp();
+  }
+  void TearDown() override {
+    if (server_ && cluster_ != 0) {
+      (void)admin().Post("/api/v1/clusters/" + std::to_string(cluster_) + "/stop", nullptr);
+    }
+    SluiceTest::TearDown();
+  }
+  std::map<std::string, std::string> ClusterJobs() {
+    http::CurlHttpClient curl;
+    flink::FlinkRestClient rest({web_url_}, curl);
+    std::map<std::string, std::string> out;
+    auto jobs = rest.JobsOverview();
+    if (jobs.ok()) {
+      for (const auto& job : *jobs) out[job.id] = job.state;
+    }
+    return out;
+  }
+  int64_t cluster_ = 0;
+  std::string web_url_;
+};
+
+bool Ended(const std::string& state) {
+  return state == "FAILED" || state == "CANCELED" || state == "FINISHED";
+}
+
+TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChannelOnce) {
+  Receivers receivers((fs::path(server_->data_dir()).parent_path() / "receivers-a.log").string());
+  ASSERT_TRUE(receivers.Start()) << "receivers did not start (python3-aiosmtpd?)";
+  // The webhook's receiver starts only later: it is down when the alert is raised.
+  Receivers late((fs::path(server_->data_dir()).parent_path() / "receivers-b.log").string());
+
+  HttpResult env = admin().Post("/api/v1/flink-envs",
+                                {{"name", "flink"}, {"home", FlinkHomeOfVersion("1.20.5")}});
+  ASSERT_EQ(env.status, 201) << env.body;
+  HttpResult created =
+      admin().Post("/api/v1/clusters", {{"name", "local"},
+                                        {"kind", "managed"},
+                                        {"flink_env_id", env.json()["id"]},
+                                        {"taskmanagers", 1},
+                                        {"config",
+                                         {{"taskmanager.numberOfTaskSlots", 2},
+                                          {"jobmanager.memory.process.size", "1024m"},
+                                          {"taskmanager.memory.process.size", "1280m"}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  cluster_ = created.json()["id"];
+  std::string cluster_path = "/api/v1/clusters/" + std::to_string(cluster_);
+  ASSERT_EQ(admin().Post(cluster_path + "/start", nullptr).status, 202);
+  int64_t team = admin().Get("/api/v1/teams").json()["items"][0]["id"];
+
+  // Channels: a signed Lark bot, email with login, a signed webhook whose receiver is down.
+  auto channel = [&](const std::string& name, const std::string& kind, Json config) {
+    HttpResult made =
+        admin().Post("/api/v1/alert-channels",
+                     {{"team_id", team}, {"name", name}, {"kind", kind}, {"config", config}});
+    EXPECT_EQ(made.status, 201) << made.body;
+    return made.json().value("id", int64_t{0});
+  };
+  int64_t lark =
+      channel("group", "lark", {{"url", receivers.Url("/lark")}, {"secret", "SIGN-SECRET"}});
+  int64_t mail = channel("oncall", "email",
+                         {{"smtp_url", "smtp://127.0.0.1:" + std::to_string(receivers.smtp_port())},
+                          {"tls", "none"},
+                          {"username", "alerts"},
+                          {"password", "mail-password"},
+                          {"from", "sluice@example.com"},
+                          {"to", {"oncall@example.com"}}});
+  int64_t hook = channel("hook", "webhook",
+                         {{"url", late.Url("/webhook")},
+                          {"headers", {{"X-Test-Token", "TOKEN-1"}}},
+                          {"secret", "SIGN-SECRET"}});
+  // Saving or testing bad input answers clearly.
+  HttpResult bad_url =
+      admin().Post("/api/v1/alert-channels", {{"team_id", team},
+                                              {"name", "bad"},
+                                              {"kind", "slack"},
+                                              {"config", {{"url", "hooks.slack.com/no-scheme"}}}});
+  EXPECT_EQ(bad_url.status, 400) << bad_url.body;
+  EXPECT_EQ(bad_url.json()["error"]["field"], "config.url");
+  HttpResult tested =
+      admin().Post("/api/v1/alert-channels/" + std::to_string(hook) + "/test", nullptr);
+  EXPECT_EQ(tested.status, 502) << tested.body;
+  EXPECT_EQ(tested.json()["error"]["code"], "ALERT_DELIVERY_FAILED");
+  HttpResult lark_test =
+      admin().Post("/api/v1/alert-channels/" + std::to_string(lark) + "/test", nullptr);
+  EXPECT_EQ(lark_test.status, 200) << lark_test.body;
+
+  ASSERT_TRUE(
+      WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
+              std::chrono::minutes(3)));
+  web_url_ = admin().Get(cluster_path).json().value("web_url", "");
+
+  HttpResult app_created = admin().Post(
+      "/api/v1/apps",
+      {{"name", "divider"},
+       {"team_id", team},
+       {"kind", "sql"},
+       {"target", {{"mode", "session"}, {"cluster_id", cluster_}}},
+       {"sql", kFailingSql},
+       {"parallelism", 1},
+       {"config_yaml", "execution.checkpointing.interval: 500ms\nrestart-strategy.type: none\n"},
+       {"restart_policy", {{"max_restarts", 2}, {"window_minutes", 30}}},
+       {"alert_channel_ids", {lark, mail, hook}}});
+  ASSERT_EQ(app_created.status, 201) << app_created.body;
+  int64_t app = app_created.json()["id"];
+  std::string app_path = "/api/v1/apps/" + std::to_string(app);
+  ASSERT_EQ(admin().Post(app_path + "/deploy", Json::object()).status, 202);
+
+  // Until the restarts are used up: never two live jobs on the cluster.
+  size_t most_alive = 0;
+  Json restarts;
+  bool exhausted = WaitFor(
+      [&] {
+        size_t alive = 0;
+        for (const auto& [id, state] : ClusterJobs()) alive += Ended(state) ? 0 : 1;
+        most_alive = std::max(most_alive, alive);
+        Json alerts = admin().Get("/api/v1/alerts?rule=restarts_exhausted").json();
+        return alerts.value("total", 0) >= 3;
+      },
+      std::chrono::minutes(6));
+  restarts = admin().Get(app_path + "/restarts").json();
+  ASSERT_TRUE(exhausted) << restarts.dump() << admin().Get(app_path + "/events?limit=100").body;
+  EXPECT_LE(most_alive, 1u);
+
+  // Exactly two restarts, each a deploy that restored the newest checkpoint of the job before.
+  ASSERT_EQ(restarts["total"], 2) << restarts.dump();
+  for (const Json& restart : restarts["items"]) {
+    EXPECT_EQ(restart["state"], "QUEUED") << restart.dump();
+    Json op =
+        admin()
+            .Get("/api/v1/operations/" + std::to_string(restart["operation_id"].get<int64_t>()))
+            .json();
+    EXPECT_EQ(op["state"], "SUCCEEDED") << op.dump();
+    EXPECT_NE(op["result"].value("restored_from", "").find("chk-"), std::string::npos) << op.dump();
+  }
+  std::map<std::string, std::string> jobs = ClusterJobs();
+  EXPECT_EQ(jobs.size(), 3u) << "the first job and two restarts";
+  for (const auto& [id, state] : jobs) EXPECT_EQ(state, "FAILED") << id;
+  Json shown = admin().Get(app_path).json();
+  EXPECT_EQ(shown["state"], "FAILED");
+
+  // One alert on each channel: Lark and email delivered, the webhook pending (its receiver is
+  // down) with the reason.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json records = receivers.Records();
+        return records["http"].size() >= 2 && records["smtp"].size() >= 1;  // test + alert
+      },
+      std::chrono::seconds(20)))
+      << admin().Get("/api/v1/alerts").body << "\n"
+      << receivers.Records().dump();
+  Json pending = admin().Get("/api/v1/alerts?state=PENDING").json();
+  ASSERT_EQ(pending["total"], 1) << pending.dump();
+  EXPECT_EQ(pending["items"][0]["channel_id"], hook);
+  EXPECT_NE(pending["items"][0]["last_error"].get<std::string>().find("did not answer"),
+            std::string::npos);
+  Json records = receivers.Records();
+  const Json& card = records["http"][1]["body"]["card"];
+  EXPECT_TRUE(records["http"][1]["verified"].get<bool>());
+  std::string text = card["elements"][0]["text"]["content"];
+  EXPECT_NE(text.find("2 of 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("ArithmeticException"), std::string::npos) << text;
+  EXPECT_NE(card["elements"][1]["actions"][1]["url"].get<std::string>().find("/#/job/"),
+            std::string::npos);
+  EXPECT_NE(records["smtp"][0]["subject"].get<std::string>().find("divider FAILED"),
+            std::string::npos);
+
+  // Sluice is killed with the webhook's alert pending; the receiver comes up; after the restart
+  // the alert arrives, once.
+  server_->Kill9();
+  ASSERT_TRUE(late.Start());
+  std::string error;
+  ASSERT_TRUE(server_->Start(&error)) << error;
+  ASSERT_TRUE(
+      WaitFor([&] { return late.Records()["http"].size() >= 1; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return admin().Get("/api/v1/alerts?state=PENDING").json().value("total", -1) == 0; },
+      std::chrono::seconds(20)));
+  Json hooked = late.Records();
+  ASSERT_EQ(hooked["http"].size(), 1u) << hooked.dump();
+  EXPECT_TRUE(hooked["http"][0]["verified"].get<bool>());
+  EXPECT_EQ(hooked["http"][0]["body"]["alert"]["rule"], "restarts_exhausted");
+  // No more alerts and no more restarts than these.
+  EXPECT_EQ(receivers.Records()["http"].size(), 2u);
+  EXPECT_EQ(receivers.Records()["smtp"].size(), 1u);
+  EXPECT_EQ(admin().Get(app_path + "/restarts").json()["total"], 2);
+  EXPECT_EQ(ClusterJobs().size(), 3u);
+}
+
+}  // namespace
+}  // namespace sluice::testing
