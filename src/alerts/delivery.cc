@@ -158,11 +158,15 @@ Status CurlSender::SendEmail(const Json& config, const Json& facts) {
   std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(c));
   curl_mime* alternative = curl_mime_init(c);
   curl_mimepart* part = curl_mime_addpart(alternative);
+  // Quoted-printable keeps every line under SMTP's 1,000 characters (RFC 5321); a Java stack
+  // trace or an HTML body on one line would otherwise be refused by the server mid-DATA.
   curl_mime_data(part, mail.text.c_str(), CURL_ZERO_TERMINATED);
   curl_mime_type(part, "text/plain; charset=utf-8");
+  curl_mime_encoder(part, "quoted-printable");
   part = curl_mime_addpart(alternative);
   curl_mime_data(part, mail.html.c_str(), CURL_ZERO_TERMINATED);
   curl_mime_type(part, "text/html; charset=utf-8");
+  curl_mime_encoder(part, "quoted-printable");
   part = curl_mime_addpart(mime.get());
   curl_mime_subparts(part, alternative);  // owned by `mime` from here
   curl_mime_type(part, "multipart/alternative");

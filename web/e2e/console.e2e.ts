@@ -4,6 +4,8 @@
 // of another team does not see the application. Screenshots of the main pages go to
 // docs/screenshots/ (SLUICE_SCREENSHOT_DIR overrides).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -312,6 +314,54 @@ describe("the console", () => {
     await events.getByText(/STOPPED|Nothing has happened/).first().waitFor();
     await page.keyboard.press("Escape");
     await events.waitFor({ state: "hidden" });
+  });
+
+  it("adds an alert channel, sends it a test message, and says why a test fails", async () => {
+    // A real receiver on loopback: it records what Sluice posts.
+    const received: { path: string; body: string; headers: Record<string, unknown> }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        received.push({ path: req.url ?? "", body, headers: req.headers });
+        res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      await page.getByRole("link", { name: "Alert channels" }).click();
+      await page.getByText("No alert channels").waitFor();
+      await page.getByRole("button", { name: "New channel" }).click();
+      const dialog = page.getByRole("dialog", { name: "New alert channel" });
+      await dialog.getByLabel("Name").fill("ops-hook");
+      await choose("Kind", "HTTP webhook (JSON)");
+      // The form's own check first: not an address.
+      await dialog.getByLabel("Webhook URL").fill("not-a-url");
+      await dialog.getByRole("button", { name: "Create" }).click();
+      await dialog.getByText("An http:// or https:// address").waitFor();
+      await dialog.getByLabel("Webhook URL").fill(`http://127.0.0.1:${port}/hook`);
+      await dialog.getByLabel("Headers").fill("X-Team: data");
+      await dialog.getByRole("button", { name: "Create" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      const row = page.getByTestId("channel-ops-hook");
+      await row.waitFor();
+      await row.getByRole("button", { name: "Send test" }).click();
+      await page.getByText("ops-hook received the test message").waitFor();
+      expect(received.length).toBe(1);
+      expect(received[0].path).toBe("/hook");
+      expect(received[0].headers["x-team"]).toBe("data");
+      expect(JSON.parse(received[0].body)).toBeTypeOf("object");
+      await shot("alert-channels");
+      // The receiver gone: the test says so, in words.
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await row.getByRole("button", { name: "Send test" }).click();
+      await page.getByText(/Sending a test message to ops-hook failed/).waitFor();
+      await page.getByRole("link", { name: "Alert history" }).first().click();
+      await page.getByRole("heading", { name: "Alert history" }).waitFor();
+    } finally {
+      receiver.close();
+    }
   });
 
   it("logs out", async () => {
