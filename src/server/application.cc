@@ -103,7 +103,7 @@ Result<std::unique_ptr<Application>> Application::Create(
   app->projects_->RegisterRoutes(app->router_, app->system_->guard());
   SLUICE_RETURN_IF_ERROR(app->projects_->Start());
   app->project_inputs_ = std::make_unique<projects::ProjectDeployInputs>(*app->deploy_inputs_,
-                                                                        app->projects_->builds());
+                                                                         app->projects_->builds());
 
   apps::AppsOptions apps_options;
   apps_options.actions.data_dir = std::filesystem::absolute(config.data_dir).lexically_normal();
