@@ -502,6 +502,7 @@ void ClientCommands::Register(CLI::App& app) {
 
   RegisterFlink(app);
   RegisterApps(app);
+  RegisterProjects(app);
 }
 
 // ---- the program's wiring

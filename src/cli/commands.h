@@ -80,6 +80,11 @@ class ClientCommands {
     std::vector<std::string> app_options, args;
     int64_t parallelism = 0, resource_id = 0, show_version = 0;
     bool allow_non_restored_state = false, savepoint = false, drain = false;
+    // projects (positional NAME|ID in `project`; --team, --name, --description shared)
+    std::string project, git_url, ref, git_username, ssh_key_file, settings_file;
+    std::vector<std::string> build_args;
+    int64_t build_id = 0;
+    bool tests = false, follow = false;
   };
 
   struct Connection {
@@ -100,6 +105,19 @@ class ClientCommands {
   void RegisterFlink(CLI::App& app);
   // The app subcommands (app_commands.cc).
   void RegisterApps(CLI::App& app);
+  // The project subcommands (project_commands.cc).
+  void RegisterProjects(CLI::App& app);
+  ApiResult<int64_t> ResolveProject(ApiClient& client, const std::string& project);
+  // Polls build `build_id` until it ends (printing its log as it grows when `print_log`); the
+  // ended build in `*last`.
+  ApiStatus FollowBuild(ApiClient& client, int64_t build_id, bool print_log, TimePoint deadline,
+                        Json* last);
+  ApiStatus ProjectList();
+  ApiStatus ProjectCreate();
+  ApiStatus ProjectShow();
+  ApiStatus ProjectBuild();
+  ApiStatus ProjectLogs();
+  ApiStatus ProjectArtifacts();
 
   ApiResult<Connection> Resolve();
   ApiResult<ApiClient> Connect();

@@ -53,7 +53,7 @@ std::string ReadAll(const std::string& path) {
 class GitServer {
  public:
   GitServer() {
-    char pattern[] = "/tmp/sluice-git-test-XXXXXX";
+    char pattern[] = "/tmp/sluice-test-git-XXXXXX";
     root_ = ::mkdtemp(pattern);
     work_ = root_ + "/work";
     password_file_ = root_ + "/password";
@@ -394,7 +394,7 @@ TEST_F(ProjectsTest, OverSshWithAPrivateKey) {
   EXPECT_EQ(Log(built["id"]).find(key_line), std::string::npos);
   EXPECT_EQ(admin().Get("/api/v1/projects").body.find(key_line), std::string::npos);
   // The key file lived only for the session: no sluice-git-* folder is left holding it.
-  EXPECT_EQ(Sh("grep -rqsF -- '" + key_line + "' /tmp/sluice-git-* 2>/dev/null"), 1);
+  EXPECT_EQ(Sh("grep -rqsF -- '" + key_line + "' /tmp/sluice-git-?????? 2>/dev/null"), 1);
 }
 
 // ---- on Flink
