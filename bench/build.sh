@@ -35,7 +35,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 # The repository and its server.
 password=bench-git-password
 echo "$password" >"$work/password"
-git init -q --bare "$work/repos/multi.git"
+git init -q --bare -b main "$work/repos/multi.git"
 cp -r "$here/tests/projects/flink-multi" "$work/src"
 (cd "$work/src" && git init -q -b main && git add -A &&
   git -c user.email=b@example.com -c user.name=bench commit -qm bench &&

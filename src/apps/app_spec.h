@@ -37,10 +37,11 @@ struct SpecContext {
 // returns the canonical spec. INVALID_ARGUMENT naming the field (and the line, for
 // dynamic_properties and config_yaml) for anything wrong:
 //   sql          kind sql: required, 1 byte to 1 MiB; kind jar: refused
-//   jar          kind jar: {"resource_id": int | "project_artifact": {"project_id","module","jar","rebuild"?}, "main_class"?, "args"?}
-//   flink_env_id an existing environment; default: the default environment
-//   target       {"mode": "session", "cluster_id": existing} | {"mode": "application"}
-//   dependencies {"maven": [{"group","artifact","version","classifier"?,"exclusions"?: ["g:a"]}],
+//   jar          kind jar: {"resource_id": int | "project_artifact":
+//   {"project_id","module","jar","rebuild"?}, "main_class"?, "args"?} flink_env_id an existing
+//   environment; default: the default environment target       {"mode": "session", "cluster_id":
+//   existing} | {"mode": "application"} dependencies {"maven":
+//   [{"group","artifact","version","classifier"?,"exclusions"?: ["g:a"]}],
 //                 "resources": [id]}
 //   parallelism  1 to 100000 (default 1)
 //   options      {flink key: string | number | boolean}

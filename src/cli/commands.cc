@@ -503,6 +503,7 @@ void ClientCommands::Register(CLI::App& app) {
   RegisterFlink(app);
   RegisterApps(app);
   RegisterSql(app);
+  RegisterProjects(app);
 }
 
 // ---- the program's wiring

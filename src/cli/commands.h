@@ -82,6 +82,11 @@ class ClientCommands {
     bool allow_non_restored_state = false, savepoint = false, drain = false;
     // sql (positional FILE in `sql_file`; --app, --env, --team shared)
     bool in_place = false;
+    // projects (positional NAME|ID in `project`; --team, --name, --description shared)
+    std::string project, git_url, ref, git_username, ssh_key_file, settings_file;
+    std::vector<std::string> build_args;
+    int64_t build_id = 0;
+    bool tests = false, follow = false;
   };
 
   struct Connection {
@@ -110,6 +115,19 @@ class ClientCommands {
   ApiStatus SqlValidate();
   ApiStatus SqlExplain();
   ApiStatus SqlMigrate();
+  // The project subcommands (project_commands.cc).
+  void RegisterProjects(CLI::App& app);
+  ApiResult<int64_t> ResolveProject(ApiClient& client, const std::string& project);
+  // Polls build `build_id` until it ends (printing its log as it grows when `print_log`); the
+  // ended build in `*last`.
+  ApiStatus FollowBuild(ApiClient& client, int64_t build_id, bool print_log, TimePoint deadline,
+                        Json* last);
+  ApiStatus ProjectList();
+  ApiStatus ProjectCreate();
+  ApiStatus ProjectShow();
+  ApiStatus ProjectBuild();
+  ApiStatus ProjectLogs();
+  ApiStatus ProjectArtifacts();
 
   ApiResult<Connection> Resolve();
   ApiResult<ApiClient> Connect();

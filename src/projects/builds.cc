@@ -98,7 +98,8 @@ std::string MavenErrors(const std::string& output, const std::string& checkout) 
     if (line.rfind("[ERROR]", 0) != 0) continue;
     if (line.find("-> [Help") != std::string::npos || line == "[ERROR] " || line == "[ERROR]" ||
         line.find("re-run Maven") != std::string::npos ||
-        line.find("[Help 1]") != std::string::npos || line.find("mvn <args>") != std::string::npos ||
+        line.find("[Help 1]") != std::string::npos ||
+        line.find("mvn <args>") != std::string::npos ||
         line.find("To see the full stack trace") != std::string::npos ||
         line.find("For more information about the errors") != std::string::npos ||
         line.find("Re-run Maven") != std::string::npos ||
@@ -135,19 +136,19 @@ Json Build::ToJson() const {
   auto time = [](const std::optional<int64_t>& ms) {
     return ms ? Json(FormatRfc3339(FromUnixMillis(*ms))) : Json();
   };
-  Json out = {{"id", id},
-              {"project_id", project_id},
-              {"team_id", team_id},
-              {"state", state},
-              {"ref", ref},
-              {"commit", commit.empty() ? Json() : Json(commit)},
-              {"tests", params.value("tests", false)},
-              {"created_by", created_by ? Json(*created_by) : Json()},
-              {"created_at", time(created_at)},
-              {"started_at", time(started_at)},
-              {"finished_at", time(finished_at)},
-              {"duration_ms",
-               started_at && finished_at ? Json(*finished_at - *started_at) : Json()}};
+  Json out = {
+      {"id", id},
+      {"project_id", project_id},
+      {"team_id", team_id},
+      {"state", state},
+      {"ref", ref},
+      {"commit", commit.empty() ? Json() : Json(commit)},
+      {"tests", params.value("tests", false)},
+      {"created_by", created_by ? Json(*created_by) : Json()},
+      {"created_at", time(created_at)},
+      {"started_at", time(started_at)},
+      {"finished_at", time(finished_at)},
+      {"duration_ms", started_at && finished_at ? Json(*finished_at - *started_at) : Json()}};
   if (!error.is_null()) out["error"] = error;
   if (!result.is_null()) {
     Json shown = result;
@@ -159,8 +160,7 @@ Json Build::ToJson() const {
   return out;
 }
 
-BuildService::BuildService(store::Database& database, const Clock& clock,
-                           ProjectService& projects)
+BuildService::BuildService(store::Database& database, const Clock& clock, ProjectService& projects)
     : database_(database), clock_(clock), projects_(projects) {}
 
 BuildService::~BuildService() { Stop(); }
@@ -181,7 +181,8 @@ Status BuildService::Reconcile() {
     }
     Error interrupted(ErrorCode::BUILD_INTERRUPTED,
                       "Sluice stopped while the build ran; start a new build");
-    SLUICE_RETURN_IF_ERROR(Finish(id, "INTERRUPTED", nullptr, apps::Operations::ErrorJson(interrupted)));
+    SLUICE_RETURN_IF_ERROR(
+        Finish(id, "INTERRUPTED", nullptr, apps::Operations::ErrorJson(interrupted)));
     spdlog::info("builds: build {} was interrupted by a restart", id);
   }
   return Status::Ok();
@@ -277,10 +278,11 @@ std::string BuildService::BuildDir(int64_t project_id, int64_t build_id) const {
 
 Status BuildService::Finish(int64_t id, const std::string& state, const Json& result,
                             const Json& error) {
-  auto updated = database_.Query("UPDATE builds SET state = ?, result = ?, error = ?, finished_at = ?, pid = NULL "
-             "WHERE id = ? AND state IN ('PENDING', 'RUNNING')",
-             {state, result.is_null() ? std::string() : result.dump(),
-              error.is_null() ? std::string() : error.dump(), ToUnixMillis(clock_.Now()), id});
+  auto updated = database_.Query(
+      "UPDATE builds SET state = ?, result = ?, error = ?, finished_at = ?, pid = NULL "
+      "WHERE id = ? AND state IN ('PENDING', 'RUNNING')",
+      {state, result.is_null() ? std::string() : result.dump(),
+       error.is_null() ? std::string() : error.dump(), ToUnixMillis(clock_.Now()), id});
   if (!updated.ok()) return std::move(updated).error();
   return Status::Ok();
 }
@@ -335,8 +337,8 @@ Result<Json> BuildService::Execute(const Build& build, std::atomic<bool>& cancel
                   std::map<std::string, std::string> extra_env,
                   const std::string& shown) -> Result<flink::RunResult> {
     masker.Add(fmt::format("$ {}\n", shown));
-    auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                         std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       return Error(ErrorCode::BUILD_TIMEOUT,
                    fmt::format("the build took longer than {} s",
@@ -350,9 +352,9 @@ Result<Json> BuildService::Execute(const Build& build, std::atomic<bool>& cancel
     spec.new_session = true;
     flink::RunHooks hooks;
     hooks.on_started = [&](const flink::ProcessIdentity& process) {
-      (void)database_.Query("UPDATE builds SET pid = ?, pid_start_ticks = ? WHERE id = ?",
-                            {int64_t{process.pid}, static_cast<int64_t>(process.start_ticks),
-                             build.id});
+      (void)database_.Query(
+          "UPDATE builds SET pid = ?, pid_start_ticks = ? WHERE id = ?",
+          {int64_t{process.pid}, static_cast<int64_t>(process.start_ticks), build.id});
     };
     hooks.on_output = [&](std::string_view chunk) { masker.Add(chunk); };
     auto run = flink::RunToCompletion(spec, left, &cancel, &hooks);
@@ -392,9 +394,8 @@ Result<Json> BuildService::Execute(const Build& build, std::atomic<bool>& cancel
 
   // 2. The ref: a branch, a tag, or a commit.
   std::string commit;
-  for (const std::string& candidate :
-       {"refs/remotes/origin/" + build.ref, "refs/tags/" + build.ref,
-        IsCommitSha(build.ref) ? build.ref : std::string()}) {
+  for (const std::string& candidate : {"refs/remotes/origin/" + build.ref, "refs/tags/" + build.ref,
+                                       IsCommitSha(build.ref) ? build.ref : std::string()}) {
     if (candidate.empty()) continue;
     SLUICE_ASSIGN_OR_RETURN(auto parsed,
                             git({"rev-parse", "--verify", "-q", candidate + "^{commit}"}));
@@ -473,8 +474,7 @@ Result<Json> BuildService::Execute(const Build& build, std::atomic<bool>& cancel
   }
   masker.Add(fmt::format("[sluice] {} jar(s) built at commit {}\n", items.size(), commit));
   masker.Flush();
-  auto took =
-      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+  auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
   return Json{{"artifacts", items}, {"commit", commit}, {"duration_ms", took.count()}};
 }
 
@@ -519,8 +519,7 @@ Result<ProjectJarFile> BuildService::ProjectJar(int64_t team_id, const Json& art
   auto project = projects_.Get(project_id);
   if (!project.ok() || project->team_id != team_id) {
     return Error(ErrorCode::PROJECT_NOT_FOUND,
-                 fmt::format("the application's project {} does not exist in its team",
-                             project_id),
+                 fmt::format("the application's project {} does not exist in its team", project_id),
                  "jar");
   }
   if (artifact.value("rebuild", false)) {
@@ -538,10 +537,10 @@ Result<ProjectJarFile> BuildService::ProjectJar(int64_t team_id, const Json& art
                      "jar");
       }
       if ((cancel != nullptr && cancel->load()) || std::chrono::steady_clock::now() > give_up) {
-        return Error(ErrorCode::BUILD_TIMEOUT,
-                     fmt::format("gave up waiting for build {} of project '{}'", now.id,
-                                 project->name),
-                     "jar");
+        return Error(
+            ErrorCode::BUILD_TIMEOUT,
+            fmt::format("gave up waiting for build {} of project '{}'", now.id, project->name),
+            "jar");
       }
       std::this_thread::sleep_for(milliseconds(200));
     }
@@ -628,14 +627,12 @@ BuildService::Answer BuildService::Log(http::Request& request, const Principal& 
     char* end = nullptr;
     long long value = std::strtoll(text->c_str(), &end, 10);
     if (text->empty() || *end != '\0' || value < 0) {
-      return Error(ErrorCode::INVALID_ARGUMENT, "'offset' must be a byte offset (>= 0)",
-                   "offset");
+      return Error(ErrorCode::INVALID_ARGUMENT, "'offset' must be a byte offset (>= 0)", "offset");
     }
     offset = value;
   }
   bool follow = request.Query("follow").value_or("0") == "1";
-  const std::string path =
-      (fs::path(BuildDir(build.project_id, build.id)) / "build.log").string();
+  const std::string path = (fs::path(BuildDir(build.project_id, build.id)) / "build.log").string();
   auto size_of = [&] {
     std::error_code ec;
     auto size = fs::file_size(path, ec);
@@ -674,7 +671,8 @@ BuildService::Answer BuildService::Cancel(http::Request& request, const Principa
   }
   if (build.state == "PENDING") {
     Error cancelled(ErrorCode::BUILD_CANCELLED, "the build was cancelled before it started");
-    SLUICE_RETURN_IF_ERROR(Finish(id, "CANCELLED", nullptr, apps::Operations::ErrorJson(cancelled)));
+    SLUICE_RETURN_IF_ERROR(
+        Finish(id, "CANCELLED", nullptr, apps::Operations::ErrorJson(cancelled)));
   } else {
     std::lock_guard lock(mutex_);
     auto found = cancels_.find(id);
@@ -737,10 +735,9 @@ void BuildService::RegisterRoutes(http::Router& router, const system::ApiGuard& 
   route("GET", "/api/v1/builds/{id}/log", "build.log",
         "the build's log from byte `offset` (X-Log-Offset: the next offset; follow=1 waits up "
         "to 2 s for more)",
-        nullptr, {{"type", "string"}}, 200, &BuildService::Log, {"offset", "follow"},
-        "text/plain");
-  route("POST", "/api/v1/builds/{id}/cancel", "build.cancel",
-        "cancel a queued or running build", nullptr, build_schema, 202, &BuildService::Cancel);
+        nullptr, {{"type", "string"}}, 200, &BuildService::Log, {"offset", "follow"}, "text/plain");
+  route("POST", "/api/v1/builds/{id}/cancel", "build.cancel", "cancel a queued or running build",
+        nullptr, build_schema, 202, &BuildService::Cancel);
 }
 
 }  // namespace sluice::projects

@@ -143,8 +143,8 @@ Status ValidateBuildArgs(const Json& args) {
     return Invalid(kField, "field 'build_args' must be an array of at most 64 Maven arguments");
   }
   static const std::regex kPlain(R"(^[A-Za-z0-9_.:=,/+@-]+$)");
-  static const std::vector<std::string> kOwned = {"-f",  "--file",     "-s",          "--settings",
-                                                  "-gs", "--global-settings", "-l", "--log-file"};
+  static const std::vector<std::string> kOwned = {
+      "-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-l", "--log-file"};
   for (size_t i = 0; i < args.size(); ++i) {
     if (!args[i].is_string()) {
       return Invalid(kField, fmt::format("build_args[{}] must be a string", i));
@@ -165,8 +165,8 @@ Status ValidateBuildArgs(const Json& args) {
       }
     }
     if (StartsWith(arg, "-Dmaven.repo.local")) {
-      return Invalid(kField, fmt::format("build_args[{}]: the Maven repository is set by Sluice",
-                                         i));
+      return Invalid(kField,
+                     fmt::format("build_args[{}]: the Maven repository is set by Sluice", i));
     }
   }
   return Status::Ok();
@@ -208,10 +208,10 @@ Error ClassifyGitFailure(std::string_view output, std::string_view action, std::
       has("Connection timed out") || has("Could not read from remote repository") ||
       has("does not appear to be a git repository") || has("not found") ||
       has("No route to host") || has("unable to access")) {
-    return Error(ErrorCode::GIT_UNREACHABLE,
-                 fmt::format("the Git repository {} cannot be reached while {}: {}", shown, action,
-                             gist),
-                 "git_url");
+    return Error(
+        ErrorCode::GIT_UNREACHABLE,
+        fmt::format("the Git repository {} cannot be reached while {}: {}", shown, action, gist),
+        "git_url");
   }
   return Error(ErrorCode::GIT_FAILED, fmt::format("git failed while {}: {}", action, gist));
 }
@@ -241,7 +241,7 @@ RemoteRefs ParseLsRemote(std::string_view output) {
 }
 
 std::vector<std::string> GitBaseArgs() {
-  return {"git", "-c", "credential.helper=", "-c", "protocol.ext.allow=never", "-c",
+  return {"git",           "-c", "credential.helper=",       "-c", "protocol.ext.allow=never", "-c",
           "core.askPass=", "-c", "advice.detachedHead=false"};
 }
 
@@ -270,13 +270,14 @@ Result<std::unique_ptr<GitSession>> GitSession::Open(const GitCredentials& crede
   ::chmod(session->dir_.c_str(), 0700);
   if (credentials.kind == "password") {
     const std::string helper = session->dir_ + "/askpass";
-    SLUICE_RETURN_IF_ERROR(WritePrivateFile(helper,
-                                            "#!/bin/sh\n"
-                                            "case \"$1\" in\n"
-                                            "  Username*) printf '%s\\n' \"$SLUICE_GIT_USERNAME\" ;;\n"
-                                            "  *) printf '%s\\n' \"$SLUICE_GIT_PASSWORD\" ;;\n"
-                                            "esac\n",
-                                            0700));
+    SLUICE_RETURN_IF_ERROR(
+        WritePrivateFile(helper,
+                         "#!/bin/sh\n"
+                         "case \"$1\" in\n"
+                         "  Username*) printf '%s\\n' \"$SLUICE_GIT_USERNAME\" ;;\n"
+                         "  *) printf '%s\\n' \"$SLUICE_GIT_PASSWORD\" ;;\n"
+                         "esac\n",
+                         0700));
     session->env_["GIT_ASKPASS"] = helper;
     session->env_["SLUICE_GIT_USERNAME"] = credentials.username;
     session->env_["SLUICE_GIT_PASSWORD"] = credentials.secret;
@@ -287,8 +288,8 @@ Result<std::unique_ptr<GitSession>> GitSession::Open(const GitCredentials& crede
     if (key.empty() || key.back() != '\n') key += '\n';
     const std::string key_path = session->dir_ + "/id";
     SLUICE_RETURN_IF_ERROR(WritePrivateFile(key_path, key, 0600));
-    session->env_["GIT_SSH_COMMAND"] = ssh + " -o IdentitiesOnly=yes -o IdentityAgent=none -i " +
-                                       key_path;
+    session->env_["GIT_SSH_COMMAND"] =
+        ssh + " -o IdentitiesOnly=yes -o IdentityAgent=none -i " + key_path;
     std::istringstream lines(key);
     std::string line;
     while (std::getline(lines, line)) {

@@ -159,10 +159,10 @@ Result<GitCredentials> ProjectService::Credentials(const ProjectRow& row) {
   SLUICE_ASSIGN_OR_RETURN(const SecretBox* box, Box());
   auto plain = box->Unseal(row.credential_secret);
   if (!plain.ok()) {
-    return Error(ErrorCode::INTERNAL,
-                 fmt::format("the credentials of project '{}' cannot be read; set them again",
-                             row.name),
-                 "credentials", plain.error().internal_detail);
+    return Error(
+        ErrorCode::INTERNAL,
+        fmt::format("the credentials of project '{}' cannot be read; set them again", row.name),
+        "credentials", plain.error().internal_detail);
   }
   out.secret = std::move(plain).value();
   return out;
@@ -173,10 +173,10 @@ Result<std::string> ProjectService::MavenSettings(const ProjectRow& row) {
   SLUICE_ASSIGN_OR_RETURN(const SecretBox* box, Box());
   auto plain = box->Unseal(row.maven_settings);
   if (!plain.ok()) {
-    return Error(ErrorCode::INTERNAL,
-                 fmt::format("the settings.xml of project '{}' cannot be read; set it again",
-                             row.name),
-                 "maven_settings", plain.error().internal_detail);
+    return Error(
+        ErrorCode::INTERNAL,
+        fmt::format("the settings.xml of project '{}' cannot be read; set it again", row.name),
+        "maven_settings", plain.error().internal_detail);
   }
   return std::move(plain).value();
 }
@@ -202,8 +202,8 @@ Status ProjectService::ReadCredentials(const Json& value, ProjectRow& row, GitCr
   if (!value.is_object()) return Invalid("credentials", kShape);
   for (const auto& [key, item] : value.items()) {
     if (key != "username" && key != "password" && key != "private_key") {
-      return Invalid("credentials", fmt::format("'credentials' has an unknown field '{}'",
-                                                http::Echo(key)));
+      return Invalid("credentials",
+                     fmt::format("'credentials' has an unknown field '{}'", http::Echo(key)));
     }
     if (!item.is_string()) {
       return Invalid("credentials", fmt::format("'credentials.{}' must be a string", key));
@@ -226,8 +226,9 @@ Status ProjectService::ReadCredentials(const Json& value, ProjectRow& row, GitCr
     std::string user = value.value("username", "");
     std::string password = value["password"].get<std::string>();
     if (user.empty() || user.size() > 255 || user.find_first_of("\r\n\t ") != std::string::npos) {
-      return Invalid("credentials", "'credentials.username' must be 1 to 255 characters without "
-                                    "spaces");
+      return Invalid("credentials",
+                     "'credentials.username' must be 1 to 255 characters without "
+                     "spaces");
     }
     if (password.empty() || password.size() > kMaxSecretBytes ||
         password.find_first_of("\r\n") != std::string::npos) {
@@ -291,9 +292,9 @@ ProjectService::Answer ProjectService::List(http::Request& request, const Princi
 
 ProjectService::Answer ProjectService::Create(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
-  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"team_id", "name", "git_url", "ref",
-                                                    "credentials", "build_args", "maven_settings",
-                                                    "description"}));
+  SLUICE_RETURN_IF_ERROR(
+      RejectUnknownFields(body, {"team_id", "name", "git_url", "ref", "credentials", "build_args",
+                                 "maven_settings", "description"}));
   SLUICE_ASSIGN_OR_RETURN(int64_t team_id, RequireInt(body, "team_id"));
   SLUICE_RETURN_IF_ERROR(
       Authorize(principal, Action::kEdit, team_id, resources::TeamHidden(team_id)));
@@ -334,7 +335,8 @@ ProjectService::Answer ProjectService::Create(http::Request& request, const Prin
                                           {team_id, row.name}));
   if (!existing.empty()) {
     return Error(ErrorCode::PROJECT_EXISTS,
-                 fmt::format("team {} has a project named '{}' already", team_id, row.name), "name");
+                 fmt::format("team {} has a project named '{}' already", team_id, row.name),
+                 "name");
   }
   SLUICE_RETURN_IF_ERROR(CheckRemote(row.git_url, row.ref, plain));
   int64_t now = ToUnixMillis(clock_.Now());
@@ -368,13 +370,12 @@ ProjectService::Answer ProjectService::GetRoute(http::Request& request,
   return http::Ok(row.ToJson());
 }
 
-ProjectService::Answer ProjectService::Update(http::Request& request,
-                                              const Principal& principal) {
+ProjectService::Answer ProjectService::Update(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseJsonObject(request.body));
-  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(body, {"name", "git_url", "ref", "credentials",
-                                                    "build_args", "maven_settings",
-                                                    "description"}));
+  SLUICE_RETURN_IF_ERROR(RejectUnknownFields(
+      body,
+      {"name", "git_url", "ref", "credentials", "build_args", "maven_settings", "description"}));
   SLUICE_ASSIGN_OR_RETURN(ProjectRow row, Load(id, principal, Action::kEdit));
   SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
   if (name) {
@@ -427,8 +428,7 @@ ProjectService::Answer ProjectService::Update(http::Request& request,
       "?, credential_secret = ?, build_args = ?, maven_settings = ?, description = ?, updated_at "
       "= ? WHERE id = ?",
       {row.name, row.git_url, row.ref, row.credential_kind, row.credential_user,
-       row.credential_secret, row.build_args.dump(), row.maven_settings, row.description, now,
-       id});
+       row.credential_secret, row.build_args.dump(), row.maven_settings, row.description, now, id});
   if (!updated.ok()) {
     if (updated.error().code == ErrorCode::STORE_UNIQUE_VIOLATION) {
       return Error(ErrorCode::PROJECT_EXISTS,
@@ -441,8 +441,7 @@ ProjectService::Answer ProjectService::Update(http::Request& request,
   return http::Ok(stored.ToJson(), fmt::format("project:{}", id), stored.team_id);
 }
 
-ProjectService::Answer ProjectService::Delete(http::Request& request,
-                                              const Principal& principal) {
+ProjectService::Answer ProjectService::Delete(http::Request& request, const Principal& principal) {
   SLUICE_ASSIGN_OR_RETURN(int64_t id, http::PathId(request, "id"));
   SLUICE_ASSIGN_OR_RETURN(ProjectRow row, Load(id, principal, Action::kEdit));
   if (has_running_build_ && has_running_build_(id)) {
@@ -514,8 +513,7 @@ void ProjectService::RegisterRoutes(http::Router& router, const system::ApiGuard
   route("GET", "/api/v1/projects/{id}/refs", "project.refs",
         "the remote's branches and tags (git ls-remote)", nullptr,
         {{"type", "object"},
-         {"properties",
-          {{"branches", {{"type", "array"}}}, {"tags", {{"type", "array"}}}}}},
+         {"properties", {{"branches", {{"type", "array"}}}, {"tags", {{"type", "array"}}}}}},
         200, &ProjectService::Refs);
 }
 

@@ -35,9 +35,9 @@ namespace sluice::projects {
 
 struct ProjectsOptions {
   std::string data_dir;  // absolute: <data_dir>/projects/<id>/..., the key at <data_dir>/secret.key
-  int build_threads = 2;                      // builds at once; the rest wait PENDING
-  std::chrono::seconds build_timeout{1800};   // git and Maven together
-  std::chrono::seconds remote_timeout{30};    // ls-remote when a project is created or changed
+  int build_threads = 2;                     // builds at once; the rest wait PENDING
+  std::chrono::seconds build_timeout{1800};  // git and Maven together
+  std::chrono::seconds remote_timeout{30};   // ls-remote when a project is created or changed
   std::string mvn = "mvn";
   std::string maven_local_repository;  // "": Maven's default ($HOME/.m2/repository)
 };

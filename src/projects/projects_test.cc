@@ -2,6 +2,7 @@
 // arguments), masking, git's answers and failures, manifests. The real git, Maven and Git server
 // are in tests/functional/projects_test.cc.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,9 +23,9 @@ TEST(ProjectsGitTest, UrlsThatMayBeStored) {
 }
 
 TEST(ProjectsGitTest, UrlsThatAreRefused) {
-  for (const char* url : {"", "-uupload-pack=touch", "ext::sh -c id", "http://a:secret@host/x",
-                          "ftp://host/x.git", "https://host/x y", "relative/path", "https://",
-                          "fd::3"}) {
+  for (const char* url :
+       {"", "-uupload-pack=touch", "ext::sh -c id", "http://a:secret@host/x", "ftp://host/x.git",
+        "https://host/x y", "relative/path", "https://", "fd::3"}) {
     auto status = ValidateGitUrl(url);
     ASSERT_FALSE(status.ok()) << url;
     EXPECT_EQ(status.error().field, "git_url");
@@ -46,13 +47,12 @@ TEST(ProjectsGitTest, Refs) {
 
 TEST(ProjectsGitTest, BuildArgsArePlainMavenArguments) {
   EXPECT_TRUE(ValidateBuildArgs(Json::array()).ok());
-  EXPECT_TRUE(
-      ValidateBuildArgs({"-Pprod", "-Dflink.version=2.0.2", "-pl", "jobs,tools", "-am", "-U",
-                         "--also-make", "clean", "-Dx=a/b+c@d:e"})
-          .ok());
-  for (const char* arg : {"; rm -rf /", "$(id)", "`id`", "a|b", "a&&b", "-Dx=\"y\"", "-Dx='y'",
-                          "a b", "x>y", "-Da=$HOME", "", "-s", "--settings=/x", "-f", "-l=x",
-                          "-Dmaven.repo.local=/tmp"}) {
+  EXPECT_TRUE(ValidateBuildArgs({"-Pprod", "-Dflink.version=2.0.2", "-pl", "jobs,tools", "-am",
+                                 "-U", "--also-make", "clean", "-Dx=a/b+c@d:e"})
+                  .ok());
+  for (const char* arg :
+       {"; rm -rf /", "$(id)", "`id`", "a|b", "a&&b", "-Dx=\"y\"", "-Dx='y'", "a b", "x>y",
+        "-Da=$HOME", "", "-s", "--settings=/x", "-f", "-l=x", "-Dmaven.repo.local=/tmp"}) {
     auto status = ValidateBuildArgs({"-U", arg});
     ASSERT_FALSE(status.ok()) << arg;
     EXPECT_EQ(status.error().field, "build_args");
@@ -80,9 +80,10 @@ TEST(ProjectsGitTest, ClassifiesGitFailures) {
                                "fetching", "git@h:x.git")
                 .code,
             ErrorCode::GIT_AUTH_FAILED);
-  Error auth = ClassifyGitFailure("fatal: could not read Username for 'http://h': terminal prompts "
-                                  "disabled\n",
-                                  "fetching", "http://h/x.git");
+  Error auth = ClassifyGitFailure(
+      "fatal: could not read Username for 'http://h': terminal prompts "
+      "disabled\n",
+      "fetching", "http://h/x.git");
   EXPECT_EQ(auth.code, ErrorCode::GIT_AUTH_FAILED);
   EXPECT_NE(auth.message.find("authentication failed"), std::string::npos);
   EXPECT_EQ(ClassifyGitFailure("fatal: unable to access 'http://h/': Failed to connect to h port "

@@ -11,8 +11,8 @@
 //  - kill -9 during a build: after the restart it is INTERRUPTED and a new build runs;
 //  - (ProjectsFlinkTest) a jar app naming a project artifact, through a generic entry class,
 //    deployed on every provisioned Flink version: RUNNING, showing the commit it runs.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,7 +53,7 @@ std::string ReadAll(const std::string& path) {
 class GitServer {
  public:
   GitServer() {
-    char pattern[] = "/tmp/sluice-git-test-XXXXXX";
+    char pattern[] = "/tmp/sluice-test-git-XXXXXX";
     root_ = ::mkdtemp(pattern);
     work_ = root_ + "/work";
     password_file_ = root_ + "/password";
@@ -77,8 +77,9 @@ class GitServer {
                port.c_str(), "--user", kUser, "--password-file", password_file_.c_str(), nullptr);
       ::_exit(127);
     }
-    ready_ = WaitFor([&] { return ReadAll(root_ + "/server.log").find("READY") != std::string::npos; },
-                     std::chrono::seconds(20));
+    ready_ =
+        WaitFor([&] { return ReadAll(root_ + "/server.log").find("READY") != std::string::npos; },
+                std::chrono::seconds(20));
   }
   ~GitServer() {
     if (ssh_pid_ > 0) {
@@ -100,8 +101,8 @@ class GitServer {
   // Commits `content` to `path` on `branch` (made from main when new) and pushes it.
   bool Commit(const std::string& branch, const std::string& path, const std::string& content) {
     std::string git = "git -c user.email=t@example.com -c user.name=test";
-    if (Sh("cd '" + work_ + "' && (git checkout -q " + branch + " 2>/dev/null || git checkout -q -b " +
-           branch + " main)") != 0) {
+    if (Sh("cd '" + work_ + "' && (git checkout -q " + branch +
+           " 2>/dev/null || git checkout -q -b " + branch + " main)") != 0) {
       return false;
     }
     std::ofstream(work_ + "/" + path, std::ios::trunc) << content;
@@ -140,8 +141,8 @@ class GitServer {
   }
   std::string ssh_url() const {
     const char* user = std::getenv("USER");
-    return "ssh://" + std::string(user && *user ? user : "root") + "@127.0.0.1:" +
-           std::to_string(ssh_port_) + root_ + "/repos/multi.git";
+    return "ssh://" + std::string(user && *user ? user : "root") +
+           "@127.0.0.1:" + std::to_string(ssh_port_) + root_ + "/repos/multi.git";
   }
   std::string client_key() const { return ReadAll(root_ + "/ssh/client_key"); }
   std::string other_key() const { return ReadAll(root_ + "/ssh/other_key"); }
@@ -228,9 +229,9 @@ TEST_F(ProjectsTest, BadInputIsRefusedAndNothingRuns) {
   EXPECT_NE(missing.body.find("main"), std::string::npos) << missing.body;
   // Shell syntax in build arguments, and options Sluice owns.
   const std::string marker = server_->data_dir() + "/pwned";
-  for (const std::string& arg : {std::string("; rm -rf /"), "-Dx=$(touch " + marker + ")",
-                                 std::string("`id`"), std::string("-q && touch x"),
-                                 std::string("--settings=/etc/passwd")}) {
+  for (const std::string& arg :
+       {std::string("; rm -rf /"), "-Dx=$(touch " + marker + ")", std::string("`id`"),
+        std::string("-q && touch x"), std::string("--settings=/etc/passwd")}) {
     body = ProjectBody("p");
     body["build_args"] = {"-DskipITs", arg};
     HttpResult injected = admin().Post("/api/v1/projects", body);
@@ -302,8 +303,7 @@ TEST_F(ProjectsTest, BuildArtifactsAndRotatedCredentials) {
   Json refused = BuildAndWait(project);
   ASSERT_EQ(refused.value("state", ""), "FAILED") << refused.dump();
   EXPECT_EQ(refused["error"].value("code", ""), "GIT_AUTH_FAILED") << refused.dump();
-  EXPECT_NE(refused["error"].value("message", "").find("authentication failed"),
-            std::string::npos)
+  EXPECT_NE(refused["error"].value("message", "").find("authentication failed"), std::string::npos)
       << refused.dump();
   EXPECT_EQ(Log(refused["id"]).find("BUILD"), std::string::npos) << "Maven never ran";
   // Editing with a wrong password is refused before it is stored.
@@ -354,8 +354,8 @@ TEST_F(ProjectsTest, KillNineDuringABuildIsInterruptedAndANewBuildRuns) {
   ASSERT_TRUE(WaitFor([&] { return Log(build).find("$ mvn") != std::string::npos; },
                       std::chrono::minutes(2)))
       << Log(build);
-  int64_t maven_pid = QueryInt(server_->store_url(),
-                               "SELECT pid FROM builds WHERE id = " + std::to_string(build));
+  int64_t maven_pid =
+      QueryInt(server_->store_url(), "SELECT pid FROM builds WHERE id = " + std::to_string(build));
   ASSERT_GT(maven_pid, 0) << "the running child is recorded";
   server_->Kill9();
   EXPECT_EQ(::kill(static_cast<pid_t>(maven_pid), 0), 0) << "Maven outlives a kill -9 of Sluice";
@@ -394,7 +394,7 @@ TEST_F(ProjectsTest, OverSshWithAPrivateKey) {
   EXPECT_EQ(Log(built["id"]).find(key_line), std::string::npos);
   EXPECT_EQ(admin().Get("/api/v1/projects").body.find(key_line), std::string::npos);
   // The key file lived only for the session: no sluice-git-* folder is left holding it.
-  EXPECT_EQ(Sh("grep -rqsF -- '" + key_line + "' /tmp/sluice-git-* 2>/dev/null"), 1);
+  EXPECT_EQ(Sh("grep -rqsF -- '" + key_line + "' /tmp/sluice-git-?????? 2>/dev/null"), 1);
 }
 
 // ---- on Flink
@@ -443,16 +443,16 @@ TEST_P(ProjectsFlinkTest, AProjectJarRunsThroughAGenericEntryClass) {
       WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
               std::chrono::minutes(3)));
   HttpResult app = admin().Post(
-      "/api/v1/apps",
-      {{"name", "counter"},
-       {"team_id", team_},
-       {"kind", "jar"},
-       {"target", {{"mode", "session"}, {"cluster_id", cluster_}}},
-       {"jar",
-        {{"project_artifact", {{"project_id", project}, {"module", "jobs"}, {"jar", "jobs-1.0.jar"}}},
-         {"main_class", "dev.sluice.projects.jobs.Launcher"},
-         {"args", {"dev.sluice.projects.jobs.CountJob", "project-counter"}}}},
-       {"parallelism", 1}});
+      "/api/v1/apps", {{"name", "counter"},
+                       {"team_id", team_},
+                       {"kind", "jar"},
+                       {"target", {{"mode", "session"}, {"cluster_id", cluster_}}},
+                       {"jar",
+                        {{"project_artifact",
+                          {{"project_id", project}, {"module", "jobs"}, {"jar", "jobs-1.0.jar"}}},
+                         {"main_class", "dev.sluice.projects.jobs.Launcher"},
+                         {"args", {"dev.sluice.projects.jobs.CountJob", "project-counter"}}}},
+                       {"parallelism", 1}});
   ASSERT_EQ(app.status, 201) << app.body;
   int64_t app_id = app.json()["id"];
   std::string app_path = "/api/v1/apps/" + std::to_string(app_id);
