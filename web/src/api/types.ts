@@ -112,7 +112,8 @@ export interface MavenDependency {
 
 export interface JarSpec {
   resource_id?: number;
-  project_artifact?: string;
+  // A jar built from a Git project (Projects): its newest successful build, rebuilt first when asked.
+  project_artifact?: { project_id: number; module: string; jar: string; rebuild?: boolean };
   main_class?: string;
   args?: string[];
 }
