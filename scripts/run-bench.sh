@@ -5,7 +5,9 @@
 #   1. start to /readyz and idle memory (bench/startup_bench.cc, Google Benchmark);
 #   2. GET /api/v1/me and GET /api/v1/users over 10,000 users under wrk, 64 connections;
 #   3. a managed Flink cluster's start against Flink's own start-cluster.sh, on each provisioned
-#      Flink (bench/cluster_start.sh; scripts/provision/flink.sh all provisions them).
+#      Flink (bench/cluster_start.sh; scripts/provision/flink.sh all provisions them);
+#   4. the SQL workbench: lint, migration and completion of 50/500/5,000-line scripts, and
+#      validation by Flink (first check after start, warm repeat) per version (bench/sql_bench.cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-bench
@@ -63,3 +65,7 @@ echo "== managed cluster start against start-cluster.sh (2 TaskManagers)"
 for home in $(scripts/provision/flink.sh all); do
   bench/cluster_start.sh "$build/sluice" "$home" "${SLUICE_BENCH_CLUSTER_ROUNDS:-5}" 2 | tail -5
 done
+
+echo "== SQL workbench: lint, migration, completion; validation first check and warm repeat"
+SLUICE_BENCH_FLINK_HOMES="$(scripts/provision/flink.sh --with-connectors all | paste -sd:)" \
+  SLUICE_BENCH_RUNNER_JAR="$(scripts/provision/runner.sh)" "$build/sql_bench"

@@ -17,6 +17,7 @@
 #include "http/client.h"
 #include "sql/analysis.h"
 #include "sql/lint.h"
+#include "sql/migrate.h"
 #include "sql/validator.h"
 
 namespace sluice::sql {
@@ -160,6 +161,40 @@ TEST_F(SqlValidatorLive, BrokenScriptsGiveTheirMessageAtTheirLineOnEveryVersion)
     ASSERT_TRUE(again.ok()) << again.error().message;
     EXPECT_TRUE(again->valid);
     EXPECT_EQ(pool.process_count(), 1u);
+
+    // Every legacy option of every connector the migration knows (and the jars provide) becomes
+    // options the real factories know, and Flink accepts the migrated script.
+    std::string legacy =
+        "CREATE TABLE orders (\n  order_id BIGINT,\n  amount DOUBLE\n) WITH (\n"
+        "  'connector.type' = 'kafka',\n  'connector.version' = 'universal',\n"
+        "  'connector.topic' = 'orders',\n"
+        "  'connector.properties.bootstrap.servers' = '127.0.0.1:1',\n"
+        "  'connector.properties.group.id' = 'sluice',\n"
+        "  'connector.startup-mode' = 'earliest-offset',\n  'update-mode' = 'append',\n"
+        "  'format.type' = 'json',\n  'format.derive-schema' = 'true',\n"
+        "  'format.ignore-parse-errors' = 'true'\n);\n"
+        "CREATE TABLE totals (\n  order_id BIGINT,\n  amount DOUBLE,\n"
+        "  PRIMARY KEY (order_id) NOT ENFORCED\n) WITH (\n"
+        "  'connector.type' = 'jdbc',\n  'connector.url' = 'jdbc:postgresql://127.0.0.1:1/shop',\n"
+        "  'connector.table' = 'totals',\n  'connector.username' = 'shop',\n"
+        "  'connector.password' = 'secret',\n  'connector.write.flush.max-rows' = '1',\n"
+        "  'connector.write.flush.interval' = '1s',\n  'connector.write.max-retries' = '3',\n"
+        "  'connector.lookup.cache.max-rows' = '100',\n  'connector.lookup.cache.ttl' = '10s',\n"
+        "  'connector.read.fetch-size' = '100'\n);\n"
+        "INSERT INTO totals SELECT order_id, amount FROM orders;\n";
+    Migration migrated = Migrate(legacy);
+    ASSERT_TRUE(migrated.changed());
+    {
+      LintOptions lo;
+      lo.catalog = &*catalog;
+      auto f = Lint(Analyze(migrated.sql), lo);
+      std::string seen;
+      for (const auto& x : f) seen += "\n  line " + std::to_string(x.line) + ": " + x.message;
+      EXPECT_TRUE(f.empty()) << migrated.sql << seen;
+      auto v = pool.Check(target, migrated.sql, false);
+      ASSERT_TRUE(v.ok()) << v.error().message;
+      EXPECT_TRUE(v->valid) << migrated.sql << (v->findings.empty() ? "" : v->findings[0].message);
+    }
 
     int passed = 0;
     for (const Case& c : cases) {
