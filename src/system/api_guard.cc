@@ -42,18 +42,23 @@ void ApiGuard::Audit(const http::Request& request, const http::Response& respons
   (void)audit_.Record(entry);
 }
 
-http::Handler ApiGuard::WrapAnswer(std::string action, AnswerHandler handler) const {
-  return Wrap(std::move(action),
-              [handler = std::move(handler)](http::Request& request, const Principal& principal) {
-                Result<http::Response> answer = handler(request, principal);
-                if (answer.ok()) return std::move(answer).value();
-                return ErrorAnswer(request, answer.error());
-              });
+http::Handler ApiGuard::WrapAnswer(std::string action, AnswerHandler handler,
+                                   AuditPolicy audit) const {
+  return Wrap(
+      std::move(action),
+      [handler = std::move(handler)](http::Request& request, const Principal& principal) {
+        Result<http::Response> answer = handler(request, principal);
+        if (answer.ok()) return std::move(answer).value();
+        return ErrorAnswer(request, answer.error());
+      },
+      audit);
 }
 
-http::Handler ApiGuard::Wrap(std::string action, GuardedHandler handler) const {
-  return [this, action = std::move(action), handler = std::move(handler)](http::Request& request) {
-    bool mutation = request.method != "GET" && request.method != "HEAD";
+http::Handler ApiGuard::Wrap(std::string action, GuardedHandler handler, AuditPolicy audit) const {
+  return [this, action = std::move(action), handler = std::move(handler),
+          audit](http::Request& request) {
+    bool mutation =
+        audit == AuditPolicy::kMutations && request.method != "GET" && request.method != "HEAD";
     auto principal = authenticator_.Authenticate(request.Header("authorization"));
     if (!principal.ok()) {
       http::Response response = ErrorAnswer(request, principal.error());

@@ -18,6 +18,11 @@ using GuardedHandler = std::function<http::Response(http::Request&, const Princi
 // A handler that returns its errors as values; the guard turns an Error into its answer.
 using AnswerHandler = std::function<Result<http::Response>(http::Request&, const Principal&)>;
 
+// Which requests of a route go to the audit log. kMutations: all but GET and HEAD. kNever: for
+// POSTs that change nothing (the SQL workbench's checks, which the console sends as the user
+// types; auditing each would bury the log's real changes).
+enum class AuditPolicy { kMutations, kNever };
+
 class ApiGuard {
  public:
   ApiGuard(Authenticator& authenticator, AuditLog& audit)
@@ -29,9 +34,11 @@ class ApiGuard {
   // (Response::audit_target / audit_team_id; the path when empty). Answers 401 with the
   // authentication error without calling `handler`. A handler that throws answers 500 INTERNAL
   // (audited). The returned handler refers to this guard, which must outlive it.
-  http::Handler Wrap(std::string action, GuardedHandler handler) const;
+  http::Handler Wrap(std::string action, GuardedHandler handler,
+                     AuditPolicy audit = AuditPolicy::kMutations) const;
   // Wrap for an AnswerHandler: an Error it returns is answered with ErrorAnswer (below).
-  http::Handler WrapAnswer(std::string action, AnswerHandler handler) const;
+  http::Handler WrapAnswer(std::string action, AnswerHandler handler,
+                           AuditPolicy audit = AuditPolicy::kMutations) const;
 
   // Records one audit entry for a finished request (used by Wrap and by unauthenticated routes
   // such as login). `actor` may be an attempted user name.

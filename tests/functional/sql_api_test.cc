@@ -46,6 +46,13 @@ TEST_F(SqlApi, LintMigrateAndCompleteAnswerTheirShapes) {
   ASSERT_EQ(complete.status, 200) << complete.body;
   ASSERT_EQ(complete.json()["items"].size(), 1u) << complete.body;
   EXPECT_EQ(complete.json()["items"][0]["label"], "jdbc");
+
+  // Checks change nothing: none of them is in the audit log (the console lints as one types).
+  HttpResult audit = admin().Get("/api/v1/audit?limit=1000");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  for (const Json& item : audit.json()["items"]) {
+    EXPECT_EQ(item.value("action", "").rfind("sql.", 0), std::string::npos) << item.dump();
+  }
 }
 
 TEST_F(SqlApi, BadInputIs400NamingTheField) {

@@ -254,6 +254,28 @@ describe("the console", () => {
     await page.getByRole("button", { name: "Format", exact: true }).click();
     const content = page.getByTestId("sql-editor").locator(".cm-content");
     await expect.poll(() => content.innerText()).toMatch(/^INSERT INTO\n\s+snk\nSELECT\n\s+id,\n\s+'\$\{who\}'\nFROM/);
+    // Lint as one types, and the legacy options rewritten through a diff one accepts.
+    await setEditor("sql-editor", [
+      "CREATE TABLE src (uid STRING) WITH (",
+      "  'connector.type' = 'kafka',",
+      "  'connector.version' = 'universal',",
+      "  'connector.topic' = 'orders',",
+      "  'connector.properties.bootstrap.servers' = '127.0.0.1:9092',",
+      "  'format.type' = 'json'",
+      ");",
+      "INSERT INTO nowhere SELECT uid FROM src;",
+      "",
+    ].join("\n"));
+    const findings = page.getByTestId("lint-findings");
+    await findings.getByText(/legacy-options/).waitFor();
+    await findings.getByText(/unknown-table/).waitFor();
+    expect(await findings.getByText(/^Line 8/).count()).toBeGreaterThan(0);
+    await page.getByRole("button", { name: "Migrate legacy options…" }).click();
+    const review = page.getByRole("dialog", { name: "Rewrite the legacy options" });
+    await expect.poll(() => review.getByTestId("migration-diff").textContent()).toContain("-  'connector.topic' = 'orders',");
+    await review.getByRole("button", { name: "Accept the rewrite" }).click();
+    await expect.poll(() => content.innerText()).toContain("'connector' = 'kafka'");
+    await expect.poll(async () => (await findings.textContent()) ?? "").not.toContain("legacy-options");
     await setEditor("sql-editor", [
       "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50');",
       "CREATE TABLE snk (id BIGINT) WITH ('connector' = 'blackhole');",

@@ -1,7 +1,7 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
 import { api, Query } from "./client";
 import type {
-  Alert, AlertChannel, ApiToken, App, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
+  Alert, AlertChannel, ApiToken, App, SqlCheckBody, SqlFinding, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
   Exceptions, FlinkEnv, List, Me, Member, Operation, Resolution, Resource, Savepoint, Team, User, Variable,
 } from "./types";
 
@@ -126,4 +126,11 @@ export const alertChannels = {
 export const alerts = {
   list: (query: { team_id?: number; app_id?: number; state?: string; rule?: string; limit?: number; offset?: number }) =>
     api.get<List<Alert>>("/api/v1/alerts", { limit: 100, ...query }),
+};
+
+export const sqlWorkbench = {
+  lint: (body: SqlCheckBody) => api.post<{ findings: SqlFinding[] }>("/api/v1/sql/lint", body),
+  validate: (body: SqlCheckBody) => api.post<{ valid: boolean; findings: SqlFinding[]; flink_version?: string; millis?: number }>("/api/v1/sql/validate", body),
+  explain: (body: SqlCheckBody) => api.post<{ valid?: boolean; findings: SqlFinding[]; plans: { statement_line: number; plan: string }[] }>("/api/v1/sql/explain", body),
+  migrate: (body: SqlCheckBody) => api.post<{ sql: string; changed: boolean; diff: string; changes: { line: number; table?: string; from: string; to: string; note?: string }[]; findings: SqlFinding[] }>("/api/v1/sql/migrate", body),
 };

@@ -293,3 +293,18 @@ export interface Alert {
   created_at: string;
   delivered_at?: string | null;
 }
+
+export interface SqlFinding {
+  severity: "error" | "warning" | "info";
+  message: string;
+  line: number;
+  column?: number;
+  code: string;
+}
+
+export interface SqlCheckBody {
+  sql: string;
+  app_id?: number;
+  flink_env_id?: number;
+  team_id?: number;
+}

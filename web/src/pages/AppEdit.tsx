@@ -5,6 +5,7 @@ import { alertChannels, apps, clusters, flinkEnvs, resources as resourceApi } fr
 import { DependenciesEditor } from "../components/DependenciesEditor";
 import type { App } from "../api/types";
 import { CodeEditor } from "../components/CodeEditor";
+import { SqlChecks } from "../components/SqlChecks";
 import { ErrorAlert, FormError, Loading, StateBadge, formatTime } from "../components/common";
 import { AppFormValues, FormErrors, createBody, emptyForm, formFromApp, patchBody, validateForm } from "../lib/appForm";
 import { useAction, useLoad, usePoll } from "../lib/hooks";
@@ -117,6 +118,8 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
               </Group>
               <CodeEditor language="sql" value={values.sql} onChange={(v) => set("sql", v)} minHeight={360} maxHeight={640} invalid={!!errors.sql} label="SQL editor" testId="sql-editor" readOnly={!editable} />
               {errors.sql && <Text size="xs" c="red">{errors.sql}</Text>}
+              <SqlChecks body={{ sql: values.sql, ...(app ? { app_id: app.id } : values.teamId ? { team_id: values.teamId } : {}), ...(values.flinkEnvId ? { flink_env_id: values.flinkEnvId } : {}) }}
+                onReplace={(sql) => set("sql", sql)} editable={editable} />
             </Stack>
           ) : (
             <Paper withBorder p="md">
