@@ -124,3 +124,16 @@ describe("restart policy and alert channels in the form", () => {
     expect(patchBody(withPolicy, { ...form, alertChannelIds: [1] })).toEqual({ alert_channel_ids: [1] });
   });
 });
+
+describe("a JAR application built from a Git project", () => {
+  it("keeps its project artifact on an edit, and an uploaded jar chosen replaces it", () => {
+    const built: App = { ...saved, kind: "jar", sql: undefined, jar: { project_artifact: { project_id: 4, module: "jobs", jar: "jobs-1.0.jar" }, main_class: "dev.Entry", args: ["--job", "Orders"] } };
+    const form = formFromApp(built);
+    expect(validateForm(form)).toEqual({});
+    expect(patchBody(built, form)).toEqual({});
+    expect(patchBody(built, { ...form, args: "--job\nPayments" })).toEqual({
+      jar: { project_artifact: { project_id: 4, module: "jobs", jar: "jobs-1.0.jar" }, main_class: "dev.Entry", args: ["--job", "Payments"] },
+    });
+    expect(patchBody(built, { ...form, jarResourceId: 9 }).jar).toEqual({ resource_id: 9, main_class: "dev.Entry", args: ["--job", "Orders"] });
+  });
+});

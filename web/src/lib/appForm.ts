@@ -26,6 +26,8 @@ export interface AppFormValues {
   // A JAR application's program: an uploaded jar, its main class (empty: the jar's manifest), and
   // its arguments one a line.
   jarResourceId: number | null;
+  // Or a jar built from a Git project (set through the API or CLI; kept as it is on an edit).
+  projectArtifact: JarSpec["project_artifact"] | null;
   mainClass: string;
   args: string;
   // The restart policy (off: none), and the alert channels (none chosen: the team's default).
@@ -72,6 +74,7 @@ export function emptyForm(teamId: number | null, flinkEnvId: number | null, kind
     dynamicProperties: "",
     dependencies: { maven: [], resources: [] },
     jarResourceId: null,
+    projectArtifact: null,
     mainClass: "",
     args: "",
     restartEnabled: false,
@@ -99,6 +102,7 @@ export function formFromApp(app: App): AppFormValues {
     dynamicProperties: app.dynamic_properties ?? "",
     dependencies: rowsFromApi(app.dependencies),
     jarResourceId: app.jar?.resource_id ?? null,
+    projectArtifact: app.jar?.project_artifact ?? null,
     mainClass: app.jar?.main_class ?? "",
     args: (app.jar?.args ?? []).join("\n"),
     restartEnabled: !!app.restart_policy,
@@ -125,7 +129,7 @@ export function validateForm(values: AppFormValues): FormErrors {
   if (values.mode === "session" && !values.clusterId) errors.clusterId = "Choose the session cluster to run on.";
   if (values.kind === "sql" && !values.sql.trim()) errors.sql = "Write the SQL the job runs.";
   if (values.kind === "jar") {
-    if (!values.jarResourceId) errors.jarResourceId = "Choose the uploaded jar that holds the job (upload it under Resources).";
+    if (!values.jarResourceId && !values.projectArtifact) errors.jarResourceId = "Choose the uploaded jar that holds the job (upload it under Resources).";
     if (values.mainClass.trim() && !MAIN_CLASS.test(values.mainClass.trim())) errors.mainClass = "A Java class name, e.g. com.acme.Job (or empty: the jar's manifest names it).";
   }
   if (values.restartEnabled) {
@@ -187,7 +191,9 @@ export function argsFromText(text: string): string[] {
 }
 
 export function jarFromForm(values: AppFormValues): JarSpec {
-  const jar: JarSpec = { resource_id: values.jarResourceId ?? undefined };
+  const jar: JarSpec = values.jarResourceId || !values.projectArtifact
+    ? { resource_id: values.jarResourceId ?? undefined }
+    : { project_artifact: values.projectArtifact };
   if (values.mainClass.trim()) jar.main_class = values.mainClass.trim();
   jar.args = argsFromText(values.args);
   return jar;

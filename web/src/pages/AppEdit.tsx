@@ -125,6 +125,11 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
             <Paper withBorder p="md">
               <Stack gap="sm" data-testid="jar-program">
                 <Text fw={500} size="sm">Program</Text>
+                {values.projectArtifact && !values.jarResourceId && (
+                  <Alert color="blue" p="xs" data-testid="project-artifact">
+                    <Text size="xs">Built from project {values.projectArtifact.project_id}: module <b>{values.projectArtifact.module}</b>, jar <b>{values.projectArtifact.jar}</b> (the newest successful build is deployed{values.projectArtifact.rebuild ? ", rebuilt first" : ""}). Choose an uploaded jar below to use that instead.</Text>
+                  </Alert>
+                )}
                 <Select label="Job jar" description="An uploaded jar of this team (Resources)" data={jarList.map((r) => ({ value: String(r.id), label: `${r.name} (${r.file_name})` }))}
                   value={values.jarResourceId ? String(values.jarResourceId) : null} onChange={(v) => set("jarResourceId", v ? Number(v) : null)} error={errors.jarResourceId}
                   placeholder={jarList.length ? "Choose the jar" : "Upload the job's jar under Resources first"} disabled={!editable} searchable />
