@@ -4,13 +4,15 @@
 // of another team does not see the application. Screenshots of the main pages go to
 // docs/screenshots/ (SLUICE_SCREENSHOT_DIR overrides).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { flinkHome, launchBrowser, launchFreshBrowser, screenshotDir, Sluice, startSluice } from "./harness";
+import { flinkHome, launchBrowser, launchFreshBrowser, repoRoot, screenshotDir, Sluice, startSluice } from "./harness";
 
 const ADMIN_PASSWORD = "e2e-admin-Secret-1";
 const BOB_PASSWORD = "bob-Secret-12345";
@@ -385,6 +387,44 @@ describe("the console", () => {
       receiver.close();
     }
   });
+
+  it("builds a Git project with Maven and lists its jars", async () => {
+    // A real repository (a local path is a Git URL too) holding the tests' multi-module project.
+    const repo = join(scratch, "jobs-repo");
+    cpSync(join(repoRoot, "tests", "projects", "flink-multi"), repo, { recursive: true });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=e2e@example.com", "-c", "user.name=e2e", ...args], { cwd: repo, stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-qm", "the jobs");
+    await page.getByRole("link", { name: "Projects" }).click();
+    await page.getByText("No projects").waitFor();
+    await page.getByRole("button", { name: "New project" }).click();
+    const dialog = page.getByRole("dialog", { name: "New Git project" });
+    await dialog.getByLabel("Name").fill("jobs");
+    await dialog.getByLabel("Git URL").fill(repo);
+    // Shell syntax in a Maven argument is refused before anything is sent.
+    await dialog.getByLabel("Maven arguments").fill("-DskipTests;touch /tmp/x");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await dialog.getByText(/is not a plain Maven argument/).waitFor();
+    await dialog.getByLabel("Maven arguments").fill("");
+    await dialog.getByLabel("Branch or tag").fill("no-such-branch");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    // The remote was asked: the API's words in the dialog.
+    await dialog.getByRole("alert").getByText(/no-such-branch/).waitFor();
+    await dialog.getByLabel("Branch or tag").fill("main");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.getByTestId("project-jobs").getByRole("link", { name: "jobs" }).click();
+    await page.getByRole("heading", { name: "jobs" }).waitFor();
+    await page.getByRole("button", { name: "Build", exact: true }).click();
+    const first = page.getByTestId("builds-table").locator("tbody tr").first();
+    await expect.poll(() => first.getByTestId("build-state").textContent(), { timeout: 240_000, interval: 1000 }).toBe("SUCCEEDED");
+    await expect.poll(() => page.getByTestId("build-log").textContent(), { timeout: 20_000 }).toContain("BUILD SUCCESS");
+    const jars = page.getByTestId("artifacts-table");
+    await jars.waitFor({ timeout: 20_000 });
+    expect(await jars.locator("tbody tr").count()).toBeGreaterThanOrEqual(1);
+    await shot("project");
+  }, 300_000);
 
   it("logs out", async () => {
     await logout();

@@ -21,6 +21,8 @@ const AppDetailPage = lazy(() => import("./pages/AppDetail").then((m) => ({ defa
 const ResourcesPage = lazy(() => import("./pages/Resources").then((m) => ({ default: m.ResourcesPage })));
 const VariablesPage = lazy(() => import("./pages/Variables").then((m) => ({ default: m.VariablesPage })));
 const AlertChannelsPage = lazy(() => import("./pages/AlertChannels").then((m) => ({ default: m.AlertChannelsPage })));
+const ProjectsPage = lazy(() => import("./pages/Projects").then((m) => ({ default: m.ProjectsPage })));
+const ProjectDetailPage = lazy(() => import("./pages/Projects").then((m) => ({ default: m.ProjectDetailPage })));
 const AlertsPage = lazy(() => import("./pages/Alerts").then((m) => ({ default: m.AlertsPage })));
 const AppVersionsPage = lazy(() => import("./pages/AppVersions").then((m) => ({ default: m.AppVersionsPage })));
 
@@ -55,6 +57,8 @@ function Routed() {
           <Route path="/variables" element={<VariablesPage />} />
           <Route path="/alert-channels" element={<AlertChannelsPage />} />
           <Route path="/alerts" element={<AlertsPage />} />
+          <Route path="/projects" element={<ProjectsPage />} />
+          <Route path="/projects/:id" element={<ProjectDetailPage />} />
           <Route path="/tokens" element={<TokensPage />} />
           <Route path="/admin/users" element={<UsersPage />} />
           <Route path="/admin/teams" element={<TeamsPage />} />

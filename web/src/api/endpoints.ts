@@ -1,7 +1,8 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
-import { api, Query } from "./client";
+import { api, getToken, Query } from "./client";
+import { errorFromResponse } from "./errors";
 import type {
-  Alert, AlertChannel, ApiToken, App, SqlCheckBody, SqlFinding, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
+  Alert, AlertChannel, ApiToken, App, Artifact, Build, Project, SqlCheckBody, SqlFinding, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
   Exceptions, FlinkEnv, List, Me, Member, Operation, Resolution, Resource, Savepoint, Team, User, Variable,
 } from "./types";
 
@@ -134,3 +135,30 @@ export const sqlWorkbench = {
   explain: (body: SqlCheckBody) => api.post<{ valid?: boolean; findings: SqlFinding[]; plans: { statement_line: number; plan: string }[] }>("/api/v1/sql/explain", body),
   migrate: (body: SqlCheckBody) => api.post<{ sql: string; changed: boolean; diff: string; changes: { line: number; table?: string; from: string; to: string; note?: string }[]; findings: SqlFinding[] }>("/api/v1/sql/migrate", body),
 };
+
+export type ProjectCredentials = { username: string; password: string } | { private_key: string } | null;
+
+export const projects = {
+  list: (teamId?: number) => api.get<List<Project>>("/api/v1/projects", { ...ALL, team_id: teamId }),
+  get: (id: number) => api.get<Project>(`/api/v1/projects/${id}`),
+  create: (body: { team_id: number; name: string; git_url: string; ref?: string; credentials?: ProjectCredentials; build_args?: string[]; maven_settings?: string; description?: string }) =>
+    api.post<Project>("/api/v1/projects", body),
+  update: (id: number, body: Record<string, unknown>) => api.patch<Project>(`/api/v1/projects/${id}`, body),
+  remove: (id: number) => api.del(`/api/v1/projects/${id}`),
+  refs: (id: number) => api.get<{ branches: string[]; tags: string[] }>(`/api/v1/projects/${id}/refs`),
+  build: (id: number, tests = false) => api.post<Build>(`/api/v1/projects/${id}/builds`, { tests }),
+  builds: (id: number) => api.get<List<Build>>(`/api/v1/projects/${id}/builds`, { limit: 50 }),
+  artifacts: (id: number) => api.get<{ build_id?: number; commit?: string; items: Artifact[] }>(`/api/v1/projects/${id}/artifacts`),
+  cancelBuild: (buildId: number) => api.post<Build>(`/api/v1/builds/${buildId}/cancel`),
+};
+
+// A build's log from byte `offset`: the text, the offset to ask next and the build's state.
+export async function buildLog(buildId: number, offset: number): Promise<{ text: string; next: number; state: string }> {
+  const headers: Record<string, string> = { Accept: "text/plain" };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(`/api/v1/builds/${buildId}/log?offset=${offset}&follow=1`, { headers });
+  const text = await response.text();
+  if (!response.ok) throw errorFromResponse(response.status, text, response.headers.get("X-Request-Id"));
+  return { text, next: Number(response.headers.get("X-Log-Offset") ?? offset + text.length), state: response.headers.get("X-Build-State") ?? "" };
+}

@@ -308,3 +308,38 @@ export interface SqlCheckBody {
   flink_env_id?: number;
   team_id?: number;
 }
+
+export interface Project {
+  id: number;
+  team_id: number;
+  name: string;
+  git_url: string;
+  ref: string;
+  credentials?: { kind: "password"; username: string; password: string } | { kind: "ssh_key"; private_key: string } | null;
+  build_args?: string[];
+  maven_settings?: string | null;
+  description?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface Build {
+  id: number;
+  project_id: number;
+  state: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "INTERRUPTED" | string;
+  ref?: string;
+  commit?: string | null;
+  created_by?: string | null;
+  created_at?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  duration_ms?: number | null;
+  error?: { code: string; number?: number; message: string } | null;
+}
+
+export interface Artifact {
+  module: string;
+  jar: string;
+  main_class?: string | null;
+  size?: number;
+}

@@ -9,6 +9,7 @@ import { FormError } from "./common";
 const NAV = [
   { to: "/apps", label: "Applications" },
   { to: "/clusters", label: "Clusters" },
+  { to: "/projects", label: "Projects" },
   { to: "/resources", label: "Resources" },
   { to: "/variables", label: "Variables" },
   { to: "/alert-channels", label: "Alert channels" },

@@ -130,6 +130,7 @@ export function validateForm(values: AppFormValues): FormErrors {
   if (values.kind === "sql" && !values.sql.trim()) errors.sql = "Write the SQL the job runs.";
   if (values.kind === "jar") {
     if (!values.jarResourceId && !values.projectArtifact) errors.jarResourceId = "Choose the uploaded jar that holds the job (upload it under Resources).";
+    else if (!values.jarResourceId && values.projectArtifact && !values.projectArtifact.jar) errors.jarResourceId = "Choose the project's jar (build the project first if it has none).";
     if (values.mainClass.trim() && !MAIN_CLASS.test(values.mainClass.trim())) errors.mainClass = "A Java class name, e.g. com.acme.Job (or empty: the jar's manifest names it).";
   }
   if (values.restartEnabled) {

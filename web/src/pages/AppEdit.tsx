@@ -1,7 +1,7 @@
 import { ActionIcon, Alert, Anchor, Button, Grid, Group, MultiSelect, NumberInput, Paper, SegmentedControl, Select, Stack, Switch, Tabs, TagsInput, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { FormEvent, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
-import { alertChannels, apps, clusters, flinkEnvs, resources as resourceApi } from "../api/endpoints";
+import { alertChannels, apps, clusters, flinkEnvs, projects as projectApi, resources as resourceApi } from "../api/endpoints";
 import { DependenciesEditor } from "../components/DependenciesEditor";
 import type { App } from "../api/types";
 import { CodeEditor } from "../components/CodeEditor";
@@ -37,6 +37,13 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
   const [values, setValues] = useState<AppFormValues>(() => (app ? formFromApp(app) : emptyForm(team?.id ?? null, null, params.get("kind") === "jar" ? "jar" : "sql")));
   const jars = useLoad(() => (values.teamId ? resourceApi.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId]);
   const jarList = jars.data?.items ?? [];
+  const [jarSource, setJarSource] = useState<"upload" | "project">(() => (app?.jar?.project_artifact && !app.jar.resource_id ? "project" : "upload"));
+  const projectList = useLoad(() => (values.teamId && jarSource === "project" ? projectApi.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId, jarSource]);
+  const projectOptions = (projectList.data?.items ?? []).map((p) => ({ value: String(p.id), label: p.name }));
+  const pickedProject = values.projectArtifact?.project_id ?? null;
+  const artifacts = useLoad(() => (pickedProject ? projectApi.artifacts(pickedProject).catch(() => ({ items: [] })) : Promise.resolve({ items: [] })), [pickedProject]);
+  const artifactList = artifacts.data?.items ?? [];
+  const artifactOptions = artifactList.map((a) => ({ value: `${a.module}/${a.jar}`, label: `${a.module}: ${a.jar}` }));
   const channels = useLoad(() => (values.teamId ? alertChannels.list(values.teamId) : Promise.resolve({ items: [], total: 0 })), [values.teamId]);
   const channelOptions = (channels.data?.items ?? []).map((c) => ({ value: String(c.id), label: `${c.name} (${c.kind})` }));
   const [errors, setErrors] = useState<FormErrors>({});
@@ -125,14 +132,33 @@ function AppForm({ app, onSaved }: { app: App | null; onSaved: () => void }) {
             <Paper withBorder p="md">
               <Stack gap="sm" data-testid="jar-program">
                 <Text fw={500} size="sm">Program</Text>
-                {values.projectArtifact && !values.jarResourceId && (
-                  <Alert color="blue" p="xs" data-testid="project-artifact">
-                    <Text size="xs">Built from project {values.projectArtifact.project_id}: module <b>{values.projectArtifact.module}</b>, jar <b>{values.projectArtifact.jar}</b> (the newest successful build is deployed{values.projectArtifact.rebuild ? ", rebuilt first" : ""}). Choose an uploaded jar below to use that instead.</Text>
-                  </Alert>
+                <SegmentedControl size="xs" value={jarSource} onChange={(v) => setJarSource(v as "upload" | "project")} disabled={!editable}
+                  data={[{ value: "upload", label: "Uploaded jar" }, { value: "project", label: "Built from a Git project" }]} />
+                {jarSource === "upload" ? (
+                  <Select label="Job jar" description="An uploaded jar of this team (Resources)" data={jarList.map((r) => ({ value: String(r.id), label: `${r.name} (${r.file_name})` }))}
+                    value={values.jarResourceId ? String(values.jarResourceId) : null} onChange={(v) => set("jarResourceId", v ? Number(v) : null)} error={errors.jarResourceId}
+                    placeholder={jarList.length ? "Choose the jar" : "Upload the job's jar under Resources first"} disabled={!editable} searchable />
+                ) : (
+                  <Group grow align="flex-start" data-testid="project-artifact">
+                    <Select label="Project" data={projectOptions} value={values.projectArtifact ? String(values.projectArtifact.project_id) : null}
+                      onChange={(v) => { set("jarResourceId", null); set("projectArtifact", v ? { project_id: Number(v), module: "", jar: "" } : null); }}
+                      placeholder={projectOptions.length ? "Choose the project" : "Add a project under Projects first"} disabled={!editable} error={errors.jarResourceId} />
+                    <Select label="Jar" description="From its newest successful build" data={artifactOptions}
+                      value={values.projectArtifact?.jar ? `${values.projectArtifact.module}/${values.projectArtifact.jar}` : null}
+                      onChange={(v) => {
+                        const picked = artifactList.find((a) => `${a.module}/${a.jar}` === v);
+                        if (picked && values.projectArtifact) {
+                          set("projectArtifact", { ...values.projectArtifact, module: picked.module, jar: picked.jar });
+                          if (!values.mainClass && picked.main_class) set("mainClass", picked.main_class);
+                        }
+                      }}
+                      placeholder={artifactOptions.length ? "Choose the jar" : "Build the project first"} disabled={!editable || !values.projectArtifact} />
+                  </Group>
                 )}
-                <Select label="Job jar" description="An uploaded jar of this team (Resources)" data={jarList.map((r) => ({ value: String(r.id), label: `${r.name} (${r.file_name})` }))}
-                  value={values.jarResourceId ? String(values.jarResourceId) : null} onChange={(v) => set("jarResourceId", v ? Number(v) : null)} error={errors.jarResourceId}
-                  placeholder={jarList.length ? "Choose the jar" : "Upload the job's jar under Resources first"} disabled={!editable} searchable />
+                {jarSource === "project" && values.projectArtifact && (
+                  <Switch label="Build the project again before each deploy" checked={!!values.projectArtifact.rebuild} disabled={!editable}
+                    onChange={(e) => values.projectArtifact && set("projectArtifact", { ...values.projectArtifact, rebuild: e.currentTarget.checked })} />
+                )}
                 <TextInput label="Main class" description="Empty: the jar's manifest names it" placeholder="com.acme.Job" value={values.mainClass} onChange={(e) => set("mainClass", e.currentTarget.value)} error={errors.mainClass} readOnly={!editable} />
                 <Textarea label="Program arguments" description="One argument a line, passed to main() in order" autosize minRows={4} styles={{ input: { fontFamily: "monospace" } }} placeholder={"--input\ns3://bucket/in"} value={values.args} onChange={(e) => set("args", e.currentTarget.value)} readOnly={!editable} />
               </Stack>
