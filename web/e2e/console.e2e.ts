@@ -411,8 +411,9 @@ describe("the console", () => {
     await dialog.getByRole("button", { name: "Create" }).click();
     // The remote was asked: the API's words in the dialog.
     await dialog.getByRole("alert").getByText(/no-such-branch/).waitFor();
+    // Enter submits (the failure's notification may cover the button).
     await dialog.getByLabel("Branch or tag").fill("main");
-    await dialog.getByRole("button", { name: "Create" }).click();
+    await dialog.getByLabel("Branch or tag").press("Enter");
     await dialog.waitFor({ state: "hidden" });
     await page.getByTestId("project-jobs").getByRole("link", { name: "jobs" }).click();
     await page.getByRole("heading", { name: "jobs" }).waitFor();
