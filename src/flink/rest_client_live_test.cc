@@ -296,7 +296,15 @@ TEST_F(FlinkRestLive, UploadRunSavepointCancelRestoreAndStop) {
 
   ASSERT_TRUE(client_->CancelJob(job).ok());
   EXPECT_TRUE(WaitForState(job, "CANCELED"));
+  // The cancelled job's statistics come from its archive, which may lag the cancel a moment on
+  // a loaded machine: poll with a deadline.
   auto after = client_->Checkpoints(job);
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(20);
+       (!after.ok() || !after->latest_savepoint.has_value()) &&
+       std::chrono::steady_clock::now() < deadline;
+       after = client_->Checkpoints(job)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   ASSERT_TRUE(after.ok()) << after.error().message;
   ASSERT_TRUE(after->latest_savepoint.has_value());
   EXPECT_EQ(after->latest_savepoint->external_path, *savepoint);
