@@ -5,7 +5,9 @@
 // request per cluster per cycle, however many jobs run there. For each app it then reconciles:
 //  - its job is listed in state S: the app moves to S ("Flink reports S"; after LOST:
 //    "re-attached"). A job that has ended has its last exception (FAILED) and its newest retained
-//    checkpoint recorded, once, as it ends;
+//    checkpoint recorded, once, before the state change is written, so that whoever follows the
+//    change (alerts, the restart policy's "restore latest") finds them; an application cluster
+//    is released once its job has ended;
 //  - its job is not listed, or the cluster does not answer: nothing changes until the job has
 //    gone unseen for `lost_after`; then the app is LOST, with the reason. A LOST app whose job is
 //    seen again re-attaches by its job id; nothing is submitted again.
