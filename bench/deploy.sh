@@ -47,6 +47,15 @@ app=$(curl -sf "${auth[@]}" "$base/api/v1/apps?q=demo" | json 'd["items"][0]["id
 curl -sf "${auth[@]}" "$base/api/v1/apps/$app" | json 'd["sql"]' >"$work/script.sql"
 rest_port=${web##*:}
 
+# A POST that says what went wrong (status and body) instead of curl's bare exit 22.
+post() {
+  local answer
+  answer=$(curl -s -w '\n%{http_code}' "${auth[@]}" -X POST "$base$1" -d "${2:-{\}}")
+  local code=${answer##*$'\n'}
+  [[ $code == 2* ]] && return 0
+  echo "POST $1 answered $code: ${answer%$'\n'*}" >&2
+  return 1
+}
 app_state() { curl -sf "${auth[@]}" "$base/api/v1/apps/$app" | json 'd["state"]'; }
 wait_app() {
   for _ in $(seq 1 1500); do [[ $(app_state) == "$1" ]] && return 0; sleep 0.02; done
@@ -59,11 +68,22 @@ running_jobs() {
 sluice_times=()
 flink_times=()
 for round in $(seq 1 "$rounds"); do
+  # Wait on the event stream, not by polling: a poll loop spawning curl and python3 every 20 ms
+  # takes most of a core away from the CLI Sluice is running (the shell's `bin/flink run` below
+  # runs with nothing beside it, as its poll loop starts only after it returns).
+  : >"$work/events-$round"
+  curl -sN "${auth[@]}" "$base/api/v1/events/stream" >"$work/events-$round" &
+  stream_pid=$!
+  # The stream's first lines (`: connected`) say it follows from here on.
+  tail -n +1 -f "$work/events-$round" --pid="$stream_pid" | grep -m1 -q '^: connected' || true
   start=$(now_ms)
-  curl -sf "${auth[@]}" -X POST "$base/api/v1/apps/$app/deploy" -d '{}' >/dev/null
-  wait_app RUNNING
+  post "/api/v1/apps/$app/deploy"
+  tail -n +1 -f "$work/events-$round" --pid="$stream_pid" | grep -m1 -q '"to":"RUNNING"' || true
   sluice_times+=($(($(now_ms) - start)))
-  curl -sf "${auth[@]}" -X POST "$base/api/v1/apps/$app/stop" -d '{}' >/dev/null
+  kill "$stream_pid" 2>/dev/null || true
+  wait "$stream_pid" 2>/dev/null || true
+  [[ $(app_state) == RUNNING ]] || { echo "app is not RUNNING after its RUNNING event" >&2; exit 1; }
+  post "/api/v1/apps/$app/stop"
   wait_app CANCELED
 
   start=$(now_ms)
