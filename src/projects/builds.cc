@@ -14,6 +14,7 @@
 #include "apps/operations.h"
 #include "flink/process.h"
 #include "http/answers.h"
+#include "projects/build_log_stream.h"
 #include "resources/api_helpers.h"
 #include "resources/variables.h"
 #include "system/authorizer.h"
@@ -69,8 +70,10 @@ Value OptionalValue(const std::optional<int64_t>& v) {
 // Appends to the build log (thread-safe within one build: one writer).
 class LogFile {
  public:
-  explicit LogFile(const std::string& path)
-      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)) {}
+  // `written` is notified after each write (followers of the log wake up).
+  LogFile(const std::string& path, const ChangeSignal& written)
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)),
+        written_(written) {}
   ~LogFile() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -79,13 +82,15 @@ class LogFile {
     size_t done = 0;
     while (done < text.size()) {
       ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-      if (n <= 0) return;
+      if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
+    written_.Notify();
   }
 
  private:
   int fd_;
+  const ChangeSignal& written_;
 };
 
 // The compiler's and Maven's own words about a failure: the [ERROR] lines, paths made relative
@@ -284,6 +289,7 @@ Status BuildService::Finish(int64_t id, const std::string& state, const Json& re
       {state, result.is_null() ? std::string() : result.dump(),
        error.is_null() ? std::string() : error.dump(), ToUnixMillis(clock_.Now()), id});
   if (!updated.ok()) return std::move(updated).error();
+  build_finished_.Notify();
   return Status::Ok();
 }
 
@@ -313,7 +319,8 @@ void BuildService::Run(const Build& build) {
     if (!error.internal_detail.empty()) {
       spdlog::warn("builds: build {}: {} ({})", build.id, error.message, error.internal_detail);
     }
-    LogFile(log_path).Write(fmt::format("\n[sluice] build {}: {}\n", state, error.message));
+    LogFile(log_path, log_written_)
+        .Write(fmt::format("\n[sluice] build {}: {}\n", state, error.message));
     finished = Finish(build.id, state, nullptr, apps::Operations::ErrorJson(error));
   }
   if (!finished.ok()) spdlog::warn("builds: build {}: {}", build.id, finished.error().message);
@@ -327,7 +334,7 @@ Result<Json> BuildService::Execute(const Build& build, std::atomic<bool>& cancel
   SLUICE_ASSIGN_OR_RETURN(auto session, projects_.Session(project));
   SLUICE_ASSIGN_OR_RETURN(std::string settings, projects_.MavenSettings(project));
   std::vector<std::string> secrets = session->secrets();
-  LogFile log(log_path);
+  LogFile log(log_path, log_written_);
   LineMasker masker(secrets, [&log](std::string_view text) { log.Write(text); });
   const std::string checkout = projects_.CheckoutDir(project.id);
   const std::string shown_url = MaskUrl(project.git_url);
@@ -631,20 +638,11 @@ BuildService::Answer BuildService::Log(http::Request& request, const Principal& 
     }
     offset = value;
   }
-  bool follow = request.Query("follow").value_or("0") == "1";
   const std::string path = (fs::path(BuildDir(build.project_id, build.id)) / "build.log").string();
-  auto size_of = [&] {
-    std::error_code ec;
-    auto size = fs::file_size(path, ec);
-    return ec ? int64_t{0} : static_cast<int64_t>(size);
-  };
-  if (follow) {
-    // A short long-poll: HTTP threads are few.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (size_of() <= offset && !build.Finished() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(milliseconds(100));
-      SLUICE_ASSIGN_OR_RETURN(build, Get(id));
-    }
+  if (request.Query("follow").value_or("0") == "1") {
+    return BuildLogStreamAnswer(
+        request, path, offset, [this, id] { return Get(id); }, log_written_, build_finished_,
+        clock_, principal.token_expires_at);
   }
   std::string text;
   std::ifstream in(path, std::ios::binary);
@@ -733,8 +731,9 @@ void BuildService::RegisterRoutes(http::Router& router, const system::ApiGuard& 
   route("GET", "/api/v1/builds/{id}", "build.get", "a build", nullptr, build_schema, 200,
         &BuildService::GetRoute);
   route("GET", "/api/v1/builds/{id}/log", "build.log",
-        "the build's log from byte `offset` (X-Log-Offset: the next offset; follow=1 waits up "
-        "to 2 s for more)",
+        "the build's log from byte `offset` (X-Log-Offset: the next offset); with follow=1, "
+        "server-sent events (`log` pieces with their offset as id, then `end` with the build) "
+        "until the build has ended",
         nullptr, {{"type", "string"}}, 200, &BuildService::Log, {"offset", "follow"}, "text/plain");
   route("POST", "/api/v1/builds/{id}/cancel", "build.cancel", "cancel a queued or running build",
         nullptr, build_schema, 202, &BuildService::Cancel);

@@ -14,7 +14,8 @@
 //
 // The log (<data>/projects/<id>/builds/<build>/build.log) is written as the processes print,
 // with the project's secrets masked line by line; GET .../log?offset=N answers what follows byte
-// N (X-Log-Offset: where to ask next; X-Build-State), and follow=1 waits up to 2 s for more.
+// N (X-Log-Offset: where to ask next; X-Build-State), and follow=1 streams it live as server-sent
+// events until the build has ended (build_log_stream.h).
 // A successful build copies its jars (artifacts.h) next to the log, so later builds never change
 // what an app deploys.
 #pragma once
@@ -30,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/change_signal.h"
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/result.h"
@@ -130,6 +132,9 @@ class BuildService {
   std::set<int64_t> busy_projects_;
   std::map<int64_t, std::shared_ptr<std::atomic<bool>>> cancels_;  // running builds
   std::vector<std::thread> workers_;
+  // Followers of build logs (BuildLogStream): a log was written to; a build ended.
+  ChangeSignal log_written_;
+  ChangeSignal build_finished_;
 };
 
 }  // namespace sluice::projects

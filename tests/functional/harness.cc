@@ -227,9 +227,9 @@ bool EventStreamReader::ReadUntil(const std::function<bool(const std::string&)>&
   return true;
 }
 
-std::vector<Json> EventStreamReader::AppEvents() const {
+std::vector<Json> EventStreamReader::Events(const std::string& name) const {
   std::vector<Json> out;
-  const std::string marker = "event: app\ndata: ";
+  const std::string marker = "event: " + name + "\ndata: ";
   for (size_t at = text_.find(marker); at != std::string::npos; at = text_.find(marker, at)) {
     at += marker.size();
     size_t end = text_.find('\n', at);

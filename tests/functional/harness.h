@@ -112,8 +112,11 @@ class EventStreamReader {
   bool ReadUntil(const std::function<bool(const std::string&)>& done,
                  std::chrono::milliseconds deadline);
   const std::string& text() const { return text_; }
-  // The JSON data of every "event: app" frame read so far.
-  std::vector<Json> AppEvents() const;
+  // Whether the server closed the connection (seen by a ReadUntil).
+  bool closed() const { return fd_ < 0; }
+  // The JSON data of every "event: <name>" frame read so far.
+  std::vector<Json> Events(const std::string& name) const;
+  std::vector<Json> AppEvents() const { return Events("app"); }
 
  private:
   int fd_ = -1;

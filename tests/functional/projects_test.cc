@@ -293,10 +293,43 @@ TEST_F(ProjectsTest, BuildArtifactsAndRotatedCredentials) {
   EXPECT_EQ(part.headers["x-log-offset"], std::to_string(log.size()));
   EXPECT_EQ(part.headers["x-build-state"], "SUCCEEDED");
 
-  // ---- a second build reuses the checkout (no new clone).
-  Json second = BuildAndWait(project);
+  // ---- a second build reuses the checkout (no new clone); its log is followed live, as
+  // server-sent events, from just after it was queued until the stream's `end`.
+  HttpResult queued = admin().Post(path + "/builds", Json::object());
+  ASSERT_EQ(queued.status, 202) << queued.body;
+  int64_t second_id = queued.json()["id"];
+  EventStreamReader live(server_->port(),
+                         "/api/v1/builds/" + std::to_string(second_id) + "/log?follow=1",
+                         admin().token());
+  ASSERT_TRUE(live.ReadUntil(
+      [](const std::string& text) { return text.find("event: end\ndata: ") != std::string::npos; },
+      std::chrono::minutes(5)))
+      << live.text();
+  EXPECT_NE(live.text().find("text/event-stream"), std::string::npos) << live.text();
+  std::vector<Json> pieces = live.Events("log");
+  std::string streamed;
+  for (const Json& piece : pieces) streamed += piece.value("text", "");
+  Json second = admin().Get("/api/v1/builds/" + std::to_string(second_id)).json();
   ASSERT_EQ(second.value("state", ""), "SUCCEEDED") << second.dump();
-  EXPECT_EQ(Log(second["id"]).find("$ git init"), std::string::npos);
+  EXPECT_EQ(streamed, Log(second_id)) << "the stream carries the whole log, byte for byte";
+  EXPECT_GT(pieces.size(), 1u) << "the log arrives as it is written, not at the end";
+  ASSERT_EQ(live.Events("end").size(), 1u) << live.text();
+  EXPECT_EQ(live.Events("end")[0].value("state", ""), "SUCCEEDED");
+  EXPECT_EQ(streamed.find("$ git init"), std::string::npos);
+  // The stream ended with the build: nothing more arrives and the server closed it.
+  live.ReadUntil([](const std::string&) { return false; }, std::chrono::seconds(10));
+  EXPECT_TRUE(live.closed()) << live.text();
+  // Resuming from an offset (Last-Event-ID) sends only the rest, then the end.
+  EventStreamReader resumed(server_->port(),
+                            "/api/v1/builds/" + std::to_string(second_id) + "/log?follow=1",
+                            admin().token(), "10");
+  ASSERT_TRUE(resumed.ReadUntil(
+      [](const std::string& text) { return text.find("event: end\ndata: ") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << resumed.text();
+  std::string rest;
+  for (const Json& piece : resumed.Events("log")) rest += piece.value("text", "");
+  EXPECT_EQ(rest, streamed.substr(10));
 
   // ---- the password rotates on the server: authentication failed.
   git_->SetPassword(kNewPassword);
