@@ -1,6 +1,5 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
-import { api, getToken, Query } from "./client";
-import { errorFromResponse } from "./errors";
+import { api, Query } from "./client";
 import type {
   Alert, AlertChannel, ApiToken, App, Artifact, Build, Project, SqlCheckBody, SqlFinding, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
   Exceptions, FlinkEnv, List, Me, Member, Operation, Resolution, Resource, Savepoint, Team, User, Variable,
@@ -149,16 +148,7 @@ export const projects = {
   build: (id: number, tests = false) => api.post<Build>(`/api/v1/projects/${id}/builds`, { tests }),
   builds: (id: number) => api.get<List<Build>>(`/api/v1/projects/${id}/builds`, { limit: 50 }),
   artifacts: (id: number) => api.get<{ build_id?: number; commit?: string; items: Artifact[] }>(`/api/v1/projects/${id}/artifacts`),
+  getBuild: (buildId: number) => api.get<Build>(`/api/v1/builds/${buildId}`),
   cancelBuild: (buildId: number) => api.post<Build>(`/api/v1/builds/${buildId}/cancel`),
 };
 
-// A build's log from byte `offset`: the text, the offset to ask next and the build's state.
-export async function buildLog(buildId: number, offset: number): Promise<{ text: string; next: number; state: string }> {
-  const headers: Record<string, string> = { Accept: "text/plain" };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(`/api/v1/builds/${buildId}/log?offset=${offset}&follow=1`, { headers });
-  const text = await response.text();
-  if (!response.ok) throw errorFromResponse(response.status, text, response.headers.get("X-Request-Id"));
-  return { text, next: Number(response.headers.get("X-Log-Offset") ?? offset + text.length), state: response.headers.get("X-Build-State") ?? "" };
-}

@@ -2,11 +2,12 @@
 // again but can be replaced at any time, Maven arguments), and for one project its builds (start,
 // cancel, the log as it grows), the history and the jars of the newest successful build.
 import { Alert, Anchor, Badge, Button, Code, Group, Modal, PasswordInput, ScrollArea, SegmentedControl, Stack, Switch, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
-import { FormEvent, useEffect, useRef, useState } from "react";
+import { FormEvent, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { buildLog, projects } from "../api/endpoints";
+import { projects } from "../api/endpoints";
 import type { Project } from "../api/types";
 import { EmptyState, ErrorAlert, FormError, Loading, PageHeader, formatTime } from "../components/common";
+import { followBuildLog } from "../lib/buildLog";
 import { useAction, useLoad, usePoll } from "../lib/hooks";
 import { CredentialChoice, ProjectErrors, ProjectValues, buildArgsFromText, credentialsFromValues, emptyProject, validateProject } from "../lib/projectForm";
 import { canEdit, useSession } from "../session";
@@ -193,31 +194,21 @@ export function ProjectDetailPage() {
   );
 }
 
-// The build's log, read from where it left off until the build has ended.
+// The build's log, followed live (server-sent events) until the build has ended.
 function BuildLog({ buildId }: { buildId: number }) {
   const [text, setText] = useState("");
   const [state, setState] = useState("");
   const [error, setError] = useState<unknown>(null);
-  const offset = useRef(0);
   useEffect(() => {
-    let live = true;
-    async function follow() {
-      for (;;) {
-        try {
-          const piece = await buildLog(buildId, offset.current);
-          if (!live) return;
-          offset.current = piece.next;
-          if (piece.text) setText((t) => t + piece.text);
-          setState(piece.state);
-          if (ENDED.has(piece.state) && !piece.text) return;
-        } catch (err) {
-          if (live) setError(err);
-          return;
-        }
-      }
-    }
-    void follow();
-    return () => { live = false; };
+    const abort = new AbortController();
+    setText("");
+    setState("");
+    void projects.getBuild(buildId).then((b) => { if (!abort.signal.aborted) setState((s) => s || b.state); }, () => undefined);
+    followBuildLog(buildId, (piece) => setText((t) => t + piece), abort.signal).then(
+      (ended) => { if (ended && !abort.signal.aborted) setState(ended.state); },
+      (err) => { if (!abort.signal.aborted) setError(err); },
+    );
+    return () => abort.abort();
   }, [buildId]);
   return (
     <Stack gap={4} mt="md">
