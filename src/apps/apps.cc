@@ -10,6 +10,7 @@
 #include "flink/flink_envs.h"
 #include "http/answers.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::apps {
 
@@ -819,26 +820,7 @@ AppService::Answer AppService::GetOperation(http::Request& request, const Princi
 }
 
 void AppService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (AppService::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "apps";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    if (doc.response_body.is_object() && doc.response_body.value("type", "") == "string") {
-      doc.response_content_type = "text/plain";
-    }
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "apps");
   Json version_schema = {{"type", "object"},
                          {"properties",
                           {{"version", {{"type", "integer"}}},

@@ -9,6 +9,7 @@
 #include "http/answers.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::flink {
 
@@ -993,23 +994,7 @@ ClusterService::Answer ClusterService::Overview(http::Request& request, const Pr
 }
 
 void ClusterService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (ClusterService::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "flink";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "flink");
   Json create = {{"type", "object"},
                  {"required", {"name", "kind"}},
                  {"properties",

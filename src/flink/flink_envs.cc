@@ -6,6 +6,7 @@
 #include "http/answers.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::flink {
 
@@ -258,26 +259,9 @@ FlinkEnvs::Answer FlinkEnvs::Sync(http::Request& request, const Principal& princ
 }
 
 void FlinkEnvs::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (FlinkEnvs::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "flink";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    if (std::string_view(verb) == "GET" && std::string_view(path).find('{') == std::string::npos) {
-      doc.query_params = {"limit", "offset"};
-    }
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "flink");
   route("GET", "/api/v1/flink-envs", "flink-env.list", "Flink environments", nullptr,
-        http::ListOf(kEnvSchema), 200, &FlinkEnvs::List);
+        http::ListOf(kEnvSchema), 200, &FlinkEnvs::List, {"limit", "offset"});
   route("POST", "/api/v1/flink-envs", "flink-env.create",
         "register a Flink home on this machine (admins)",
         http::ObjectWith({{"name", "string"},

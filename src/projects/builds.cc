@@ -18,6 +18,7 @@
 #include "resources/api_helpers.h"
 #include "resources/variables.h"
 #include "system/authorizer.h"
+#include "system/route_table.h"
 
 namespace sluice::projects {
 
@@ -700,24 +701,7 @@ BuildService::Answer BuildService::Artifacts(http::Request& request, const Princ
 }
 
 void BuildService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (BuildService::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}, const char* content_type = nullptr) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "projects";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    if (content_type != nullptr) doc.response_content_type = content_type;
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "projects");
   Json build_schema = {{"type", "object"}};
   route("POST", "/api/v1/projects/{id}/builds", "build.create",
         "queue a build of the project's ref (202 with the PENDING build)",

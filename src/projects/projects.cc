@@ -9,6 +9,7 @@
 #include "resources/variables.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::projects {
 
@@ -469,23 +470,7 @@ ProjectService::Answer ProjectService::Refs(http::Request& request, const Princi
 void ProjectService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard,
                                     std::function<bool(int64_t)> has_running_build) {
   has_running_build_ = std::move(has_running_build);
-  using Method = Answer (ProjectService::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "projects";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "projects");
   Json writable = http::ObjectWith({{"team_id", "integer"},
                                     {"name", "string"},
                                     {"git_url", "string"},

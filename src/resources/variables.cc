@@ -9,6 +9,7 @@
 #include "resources/api_helpers.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::resources {
 
@@ -382,23 +383,7 @@ VariableService::Answer VariableService::Delete(http::Request& request,
 }
 
 void VariableService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (VariableService::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "variables";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "variables");
   route("GET", "/api/v1/variables", "variable.list",
         "the variables of the caller's teams (secret values shown as ******)", nullptr,
         http::ListOf(kVariableSchema), 200, &VariableService::List, {"limit", "offset", "team_id"});
