@@ -560,6 +560,12 @@ std::string ActionExecutor::MaskForApp(int64_t app_id, std::string text) {
   return MaskSecrets(std::move(text), secrets);
 }
 
+void ActionExecutor::ReleaseApplicationClusterSoon(int64_t cluster_id) {
+  auto cluster = clusters_.Get(cluster_id);
+  if (!cluster.ok() || cluster->kind != "application") return;
+  clusters_.ReleaseApplicationClusterSoon(cluster_id);
+}
+
 void ActionExecutor::ReleaseApplicationCluster(int64_t cluster_id) {
   auto cluster = clusters_.Get(cluster_id);
   if (!cluster.ok() || cluster->kind != "application") return;

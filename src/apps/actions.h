@@ -120,6 +120,8 @@ class ActionExecutor {
   std::string MaskForApp(int64_t app_id, std::string text);
   // Stops the app's application cluster once its job has ended (nothing for other clusters).
   void ReleaseApplicationCluster(int64_t cluster_id);
+  // The same, done by the cluster worker soon; returns at once (for the tracker's cycle).
+  void ReleaseApplicationClusterSoon(int64_t cluster_id);
   // Records a savepoint or retained checkpoint once (the same path is not recorded twice).
   // `taken_at_ms` orders restore points ("latest" is the newest); 0 means now.
   Status RecordSavepoint(int64_t app_id, const std::string& job_id, const std::string& kind,

@@ -888,14 +888,37 @@ TEST_F(ApplicationModeTest, DeployStartsTheAppsOwnClusterThatEndsWithTheJob) {
   EXPECT_NE(config.find("savepoint-" + job.substr(0, 6)), std::string::npos) << config;
   EXPECT_NE(config.find(second), std::string::npos);
 
-  // The job ends on its own (FAILED): the tracker records it and stops the cluster.
+  // The job ends on its own (FAILED): the tracker records it and hands the cluster to the
+  // cluster worker, which stops it (the tracking cycle does not wait for the JVMs).
   runtime = flink::ReadManagedRuntime(root.string());
   ASSERT_TRUE(runtime.has_value());
   gateway_->Set(cluster, second, "FAILED");
   Cycle();
   EXPECT_EQ(GetApp(app)["state"], "FAILED");
+  EXPECT_TRUE(flink::IsAlive(runtime->jobmanager));
+  flink_->clusters().Tick();
   EXPECT_FALSE(flink::IsAlive(runtime->jobmanager));
   EXPECT_EQ(flink_->clusters().Get(cluster)->state, "STOPPED");
+}
+
+TEST_F(ApplicationModeTest, ADeployBeforeTheWorkerReleasesTheClusterKeepsTheNewRun) {
+  int64_t app = CreateApplicationApp("quick");
+  Json op = DeployAndRun(app);
+  ASSERT_EQ(op["state"], "SUCCEEDED") << op.dump();
+  int64_t cluster = op["result"]["cluster_id"].get<int64_t>();
+  started_.push_back(cluster);
+  std::string job = GetApp(app)["job_id"];
+  gateway_->Set(cluster, job, "FAILED");
+  Cycle();
+  ASSERT_EQ(GetApp(app)["state"], "FAILED");
+  // Deployed again before the worker got to the release: the new run is not stopped.
+  Json again = DeployAndRun(app);
+  ASSERT_EQ(again["state"], "SUCCEEDED") << again.dump();
+  auto runtime = flink::ReadManagedRuntime(ClusterRoot(cluster).string());
+  ASSERT_TRUE(runtime.has_value());
+  flink_->clusters().Tick();
+  EXPECT_TRUE(flink::IsAlive(runtime->jobmanager));
+  EXPECT_NE(flink_->clusters().Get(cluster)->state, "STOPPED");
 }
 
 TEST_F(ApplicationModeTest, AnAppWhoseClusterDiedCanBeStoppedAndDeployedAgain) {

@@ -93,7 +93,7 @@ Result<bool> Tracker::Judge(const Tracked& app, const std::map<std::string, std:
       SLUICE_ASSIGN_OR_RETURN(bool moved, journal_.Move({app.id, app.state, seen, cause, app.job_id,
                                                          app.operation_id, std::nullopt}));
       // An application cluster has done its work once its job has ended.
-      if (moved && IsTerminalState(seen)) actions_.ReleaseApplicationCluster(app.cluster_id);
+      if (moved && IsTerminalState(seen)) actions_.ReleaseApplicationClusterSoon(app.cluster_id);
       return moved;
     }
   }

@@ -7,7 +7,8 @@
 //    "re-attached"). A job that has ended has its last exception (FAILED) and its newest retained
 //    checkpoint recorded, once, before the state change is written, so that whoever follows the
 //    change (alerts, the restart policy's "restore latest") finds them; an application cluster
-//    is released once its job has ended;
+//    is released once its job has ended (handed to the cluster worker: the cycle does not wait
+//    for its JVMs to exit);
 //  - its job is not listed, or the cluster does not answer: nothing changes until the job has
 //    gone unseen for `lost_after`; then the app is LOST, with the reason. A LOST app whose job is
 //    seen again re-attaches by its job id; nothing is submitted again.

@@ -226,7 +226,9 @@ void ClusterService::Start() {
         spdlog::error("cluster worker: {}", e.what());
       }
       lock.lock();
-      worker_wakeup_.wait_for(lock, options_.tick, [this] { return stopping_; });
+      worker_wakeup_.wait_for(lock, options_.tick,
+                              [this] { return stopping_ || releases_requested_; });
+      releases_requested_ = false;
     }
   });
 }
@@ -511,6 +513,7 @@ Result<Cluster> ClusterService::ApplicationCluster(int64_t app_id, int64_t flink
 Result<Cluster> ClusterService::StartApplicationCluster(const ApplicationClusterRequest& request) {
   std::lock_guard lock(mutex_);
   const int64_t id = request.cluster_id;
+  pending_releases_.erase(id);  // the previous run's job ended; this run is not to be stopped
   SLUICE_ASSIGN_OR_RETURN(Cluster existing, Get(id));
   if (existing.kind != "application") {
     return Error(ErrorCode::CLUSTER_WRONG_STATE,
@@ -551,6 +554,41 @@ Result<Cluster> ClusterService::StartApplicationCluster(const ApplicationCluster
 
 Status ClusterService::StopApplicationCluster(int64_t id) {
   std::lock_guard lock(mutex_);
+  pending_releases_.erase(id);
+  return StopApplicationClusterLocked(id);
+}
+
+void ClusterService::ReleaseApplicationClusterSoon(int64_t id) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_releases_.insert(id);
+  }
+  {
+    std::lock_guard lock(worker_mutex_);
+    releases_requested_ = true;
+  }
+  worker_wakeup_.notify_all();
+}
+
+void ClusterService::ReleasePendingApplicationClusters() {
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard lock(mutex_);
+    ids.assign(pending_releases_.begin(), pending_releases_.end());
+  }
+  for (int64_t id : ids) {
+    std::lock_guard lock(mutex_);
+    // Taken back by a start (or done by a stop) since the copy above.
+    if (pending_releases_.erase(id) == 0) continue;
+    Status stopped = StopApplicationClusterLocked(id);
+    if (!stopped.ok()) {
+      spdlog::warn("cluster {}: cannot stop it after its job ended: {}", id,
+                   stopped.error().message);
+    }
+  }
+}
+
+Status ClusterService::StopApplicationClusterLocked(int64_t id) {
   SLUICE_ASSIGN_OR_RETURN(Cluster cluster, Get(id));
   if (cluster.kind != "application") {
     return Error(ErrorCode::CLUSTER_WRONG_STATE,
@@ -770,6 +808,7 @@ void ClusterService::CheckHealth(const Cluster& cluster) {
 }
 
 void ClusterService::Tick() {
+  ReleasePendingApplicationClusters();
   std::vector<int64_t> managed;
   {
     std::lock_guard lock(mutex_);

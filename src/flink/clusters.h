@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -133,6 +134,10 @@ class ClusterService {
   // Stops an application cluster's processes (STOPPED). OK when it is not running.
   // CLUSTER_WRONG_STATE for a cluster of another kind.
   Status StopApplicationCluster(int64_t id);
+  // Asks the worker to stop an application cluster whose job has ended, and returns at once:
+  // for the tracker, whose cycle must not wait for JVMs to exit. A StartApplicationCluster of the
+  // same cluster before the worker gets to it cancels the request (the new run is never stopped).
+  void ReleaseApplicationClusterSoon(int64_t id);
   // True for an application cluster that Sluice does not run now (stopped, failed, or deleted):
   // no job can run on it.
   bool ApplicationClusterIsDown(int64_t id);
@@ -146,6 +151,10 @@ class ClusterService {
 
  private:
   using Answer = Result<http::Response>;
+  // The worker's part of ReleaseApplicationClusterSoon.
+  void ReleasePendingApplicationClusters();
+  // StopApplicationCluster with mutex_ held.
+  Status StopApplicationClusterLocked(int64_t id);
   Answer List(http::Request& request, const system::Principal& principal);
   Answer CreateRoute(http::Request& request, const system::Principal& principal);
   Answer GetRoute(http::Request& request, const system::Principal& principal);
@@ -187,10 +196,12 @@ class ClusterService {
   std::condition_variable changed_;
   std::map<int64_t, Supervised> supervised_;
   std::map<int64_t, int64_t> last_health_ms_;  // remote clusters
+  std::set<int64_t> pending_releases_;         // application clusters to stop (guarded by mutex_)
 
   std::mutex worker_mutex_;
   std::condition_variable worker_wakeup_;
   bool stopping_ = false;
+  bool releases_requested_ = false;  // wakes the worker before its tick
   std::thread worker_;
 };
 
