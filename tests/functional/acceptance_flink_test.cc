@@ -319,6 +319,29 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
       WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
               std::chrono::minutes(3)));
 
+  if (!legacy) {
+    // The SQL workbench with the app's own jars (resolved from its Maven coordinates; on 2.0
+    // Sluice's MySQL dialect among them): the lint judges the WITH options against the factories
+    // read from those jars and finds nothing wrong, and Flink validates the script (planning the
+    // INSERT loads the dialect for the jdbc:mysql: URL).
+    Json request = {{"sql", sql}, {"app_id", app}, {"flink_env_id", env.json()["id"]}};
+    Json linted;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          HttpResult r = admin().Post("/api/v1/sql/lint", request);
+          linted = r.status == 200 ? r.json() : Json::object();
+          return linted.value("connectors_checked", false);
+        },
+        std::chrono::minutes(2)))
+        << linted.dump();
+    for (const auto& f : linted["findings"]) {
+      EXPECT_NE(f.value("severity", ""), "error") << f.dump();
+      EXPECT_NE(f.value("severity", ""), "warning") << f.dump();
+    }
+    HttpResult validated = admin().Post("/api/v1/sql/validate", request);
+    ASSERT_EQ(validated.status, 200) << validated.body;
+    EXPECT_TRUE(validated.json().value("valid", false)) << validated.body;
+  }
   if (legacy) {
     // Legacy SQL does not deploy: the answer carries the rewrite. Then the migrated script does.
     Json refused = Act(app, "/deploy", Json::object());
