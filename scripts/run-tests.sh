@@ -27,7 +27,7 @@
 #   flink-rest-live         the REST client's live suite against a session cluster of each version
 #                           (scripts/flink-session.sh)
 #   runner-live             the SQL runner with the real bin/flink against a session cluster of each
-#                           version (tests/runner/live-test.sh)
+#                           version (tests/runner/live-test.sh), JDBC to a throw-away MariaDB included
 #   sql-live                the SQL workbench against real Flink: the runner's --serve validate
 #                           mode for every Flink home (SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_RUNNER_JAR
 #                           with --serve), the connectors of <home>/connectors read from the jars,

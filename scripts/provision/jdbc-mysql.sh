@@ -29,7 +29,8 @@ die() { echo "jdbc-mysql.sh: error: $*" >&2; exit 1; }
 
 [[ $# -eq 0 ]] || usage
 here=$(cd "$(dirname "$0")" && pwd)
-project=$(cd "$here/../../connectors/jdbc-mysql" && pwd)
+project=$(cd "$here/../../connectors/jdbc-mysql" 2>/dev/null && pwd) ||
+  die "no connectors/jdbc-mysql next to $here/../.. (run the script from a Sluice checkout)"
 cache=${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}
 local_repo=${SLUICE_MAVEN_LOCAL_REPOSITORY:-$HOME/.m2/repository}
 mkdir -p "$cache/jdbc-mysql" "$local_repo"
