@@ -58,10 +58,13 @@ web-test: deps-test build
 	@scripts/run-tests.sh web
 
 # Installs what is missing, builds, provisions the default Flink (1.20.5, with connectors) and
-# starts Sluice on SQLite in $(DATA_DIR), with that Flink as its first runtime.
+# starts Sluice on SQLite in $(DATA_DIR), with that Flink as its first runtime. Sluice's MySQL
+# dialect for Flink 2.0 (connectors/jdbc-mysql) is installed into ~/.m2, so an app on a 2.0
+# runtime can name dev.sluice:sluice-connector-jdbc-mysql:1.0.0-2.0 without any network.
 run: deps build
 	@home=$$($(PROVISION)/flink.sh --with-connectors default) && \
 	runner=$$($(PROVISION)/runner.sh) && \
+	$(PROVISION)/jdbc-mysql.sh >/dev/null && \
 	echo "Starting Sluice at http://$(LISTEN)  (data in $(DATA_DIR); stop with Ctrl-C)" && \
 	echo "First start: the admin password is printed below and saved in $(DATA_DIR)/admin-password" && \
 	echo "$(BUILD_DIR)/sluice serve --listen $(LISTEN) --data-dir $(DATA_DIR) --bootstrap-flink-home $$home --runner-jar $$runner" && \
@@ -70,9 +73,12 @@ run: deps build
 
 # What `make run` provisions, alone.
 provision: deps
-	@$(PROVISION)/flink.sh --with-connectors default && $(PROVISION)/runner.sh
+	@$(PROVISION)/flink.sh --with-connectors default && $(PROVISION)/runner.sh && \
+	$(PROVISION)/jdbc-mysql.sh
 
-# What `make test` provisions, alone: Flink 1.20.5 and 2.0.2 with connectors, Kafka, the tiny job.
+# What `make test` provisions, alone: Flink 1.20.5 and 2.0.2 with connectors (2.0's include Sluice's
+# MySQL dialect, which flink.sh builds and installs into ~/.m2 with jdbc-mysql.sh), Kafka, the
+# tiny job.
 provision-test: deps-test
 	@$(PROVISION)/flink.sh --with-connectors all && $(PROVISION)/kafka.sh install && \
 	$(PROVISION)/test-job.sh all && $(PROVISION)/runner.sh

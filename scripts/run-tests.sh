@@ -27,7 +27,7 @@
 #   flink-rest-live         the REST client's live suite against a session cluster of each version
 #                           (scripts/flink-session.sh)
 #   runner-live             the SQL runner with the real bin/flink against a session cluster of each
-#                           version (tests/runner/live-test.sh)
+#                           version (tests/runner/live-test.sh), JDBC to a throw-away MariaDB included
 #   sql-live                the SQL workbench against real Flink: the runner's --serve validate
 #                           mode for every Flink home (SLUICE_TEST_FLINK_HOMES, SLUICE_TEST_RUNNER_JAR
 #                           with --serve), the connectors of <home>/connectors read from the jars,
@@ -35,7 +35,7 @@
 #   functional-flink        the functional Flink tests (*Flink*) through the real server, on
 #                           SQLite: managed and remote clusters, applications (SQL and JAR apps,
 #                           savepoints, LOST and re-attach, kill -9), and the acceptance scenario
-#                           (Kafka to MariaDB/PostgreSQL; SLUICE_TEST_RUNNER_JAR)
+#                           (Kafka to MariaDB on both versions; SLUICE_TEST_RUNNER_JAR)
 #   fuzz                    scripts/run-fuzz.sh, bounded (SLUICE_FUZZ_SECONDS, default 60)
 # Every stage runs even when an earlier one failed; a stage that needs a database that did not
 # start fails (it never skips). The databases are stopped on exit. Logs: $work/logs/STAGE.log,

@@ -7,7 +7,8 @@
 #
 #   VERSION            a version pinned in flink-packages.lock (1.20.5, 2.0.2), `default` (1.20.5)
 #                      or `all` (1.20.5 2.0.2)
-#   --with-connectors  also fill <home>/connectors/ (Kafka, JDBC, MySQL and PostgreSQL drivers)
+#   --with-connectors  also fill <home>/connectors/ (Kafka, JDBC, MySQL and PostgreSQL drivers;
+#                      for 2.0 also Sluice's MySQL/MariaDB dialect, built by jdbc-mysql.sh)
 #   --check            also run `<home>/bin/flink --version` on homes that were already complete
 #                      (a new home is always checked before it is published)
 #
@@ -60,7 +61,9 @@ die() { echo "flink.sh: error: $*" >&2; exit 1; }
 #        slf4j are in flink-dist; the zstd and snappy codecs are left out, like in the SQL jar.
 #        JDBC: the 3.3.0 bundle jar (all dialects).
 #  2.0:  the shaded SQL Kafka jar; JDBC core + PostgreSQL dialect. flink-connector-jdbc-mysql
-#        4.0.0-2.0 is NOT on the mirror (404), so JDBC on MySQL is not available on 2.0 here.
+#        4.0.0-2.0 is NOT on the mirror (404): MySQL/MariaDB come from Sluice's own dialect,
+#        dev.sluice:sluice-connector-jdbc-mysql, built from connectors/jdbc-mysql and installed
+#        into ~/.m2 by jdbc-mysql.sh (run first, see sluice_artifacts_fingerprint).
 connectors_for() {
   case "$1" in
     1.20.*)
@@ -78,6 +81,7 @@ connectors_for() {
         org.apache.flink:flink-sql-connector-kafka:4.0.1-2.0 \
         org.apache.flink:flink-connector-jdbc-core:4.0.0-2.0 \
         org.apache.flink:flink-connector-jdbc-postgres:4.0.0-2.0 \
+        dev.sluice:sluice-connector-jdbc-mysql:1.0.0-2.0 \
         com.mysql:mysql-connector-j:8.4.0 \
         org.postgresql:postgresql:42.7.4
       ;;
@@ -232,10 +236,30 @@ home_fingerprint() {
   lock_lines "$1"
 }
 
+# sluice_artifacts_fingerprint VERSION: builds and installs into ~/.m2 the dev.sluice artifacts of
+# VERSION's list (Sluice's own, not on any mirror) and prints their jars' sha256, so that
+# connectors/ is refreshed when one of them is rebuilt from changed sources.
+sluice_artifacts_fingerprint() {
+  local group artifact ver jar
+  while IFS=: read -r group artifact ver; do
+    [[ "$group" == dev.sluice ]] || continue
+    case "$artifact" in
+      sluice-connector-jdbc-mysql)
+        jar=$("$here/jdbc-mysql.sh") || die "building $group:$artifact failed (jdbc-mysql.sh)"
+        [[ "$(basename "$jar")" == "$artifact-$ver.jar" ]] ||
+          die "jdbc-mysql.sh built $(basename "$jar"), but the list of Flink $1 names $artifact-$ver"
+        echo "$artifact $(sha256sum "$jar" | cut -d' ' -f1)"
+        ;;
+      *) die "no script builds $group:$artifact" ;;
+    esac
+  done < <(connectors_for "$1")
+}
+
 # connectors_fingerprint VERSION
 connectors_fingerprint() {
   echo "maven-dependency-plugin $dependency_plugin"
   connectors_for "$1"
+  sluice_artifacts_fingerprint "$1"
 }
 
 # provision_home VERSION: makes $flink_root/flink-VERSION complete.
@@ -304,8 +328,10 @@ provision_home() {
 provision_connectors() {
   local version="$1" home="$flink_root/flink-$1" dir tmp group artifact ver trash
   dir="$home/connectors"
+  local fingerprint
+  fingerprint=$(connectors_fingerprint "$version") || exit 1
   if [[ -f "$dir/.sluice-complete" ]] &&
-      [[ "$(sed '/^sha256 /d' "$dir/.sluice-complete")" == "$(connectors_fingerprint "$version")" ]]; then
+      [[ "$(sed '/^sha256 /d' "$dir/.sluice-complete")" == "$fingerprint" ]]; then
     return 0
   fi
   log "fetching the connectors for Flink $version from Maven Central"
@@ -343,7 +369,7 @@ $(connectors_for "$version" | tr '\n' ' ')); Maven's log: $mvn_log"
   fi
   rm -f -- "$mvn_log"
   {
-    connectors_fingerprint "$version"
+    echo "$fingerprint"
     while IFS=: read -r group artifact ver; do
       [[ -s "$tmp/jars/$artifact-$ver.jar" ]] ||
         die "Maven did not deliver $group:$artifact:$ver for Flink $version"

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
+#include "resources/file_hash.h"
 #include "resources/maven_resolver.h"
 
 namespace sluice::resources {
@@ -76,6 +78,36 @@ TEST_F(MavenLive, AnExclusionLeavesTheLibraryOut) {
                              << resolved.error().internal_detail;
   EXPECT_NE(Find(*resolved, "mysql-connector-j"), nullptr);
   EXPECT_EQ(Find(*resolved, "protobuf-java"), nullptr);
+}
+
+// Sluice's own MySQL dialect for Flink 2.0 (connectors/jdbc-mysql) is on no repository:
+// scripts/provision/jdbc-mysql.sh installs it into the local repository (the user's ~/.m2, as
+// here), and the resolver finds it there even when the repository cannot be reached (a file URL
+// that does not exist), as `make run` and the acceptance test rely on. Its Flink dependencies are
+// `provided`, so it comes alone. (Run from the source tree, like every stage.)
+TEST_F(MavenLive, SluicesOwnDialectResolvesFromTheLocalRepositoryWithoutTheNetwork) {
+  std::string jar;
+  FILE* pipe = ::popen("scripts/provision/jdbc-mysql.sh", "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) jar.append(buffer, n);
+  ASSERT_EQ(::pclose(pipe), 0) << "scripts/provision/jdbc-mysql.sh failed (run from the repo root)";
+  while (!jar.empty() && jar.back() == '\n') jar.pop_back();
+  ASSERT_EQ(fs::path(jar).filename(), "sluice-connector-jdbc-mysql-1.0.0-2.0.jar") << jar;
+  auto built = Sha256OfFile(jar);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+
+  options_.repository_url = "file://" + (dir_ / "no-such-repository").string();
+  auto dialect = ParseCoordinate("dev.sluice:sluice-connector-jdbc-mysql:1.0.0-2.0").value();
+  auto resolved = resolver_.Resolve({dialect}, options_);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().message << "\n"
+                             << resolved.error().internal_detail;
+  ASSERT_EQ(resolved->artifacts.size(), 1u) << "flink-connector-jdbc-core and Flink are provided";
+  const ResolvedArtifact& a = resolved->artifacts[0];
+  EXPECT_EQ(a.coordinate.group, "dev.sluice");
+  EXPECT_TRUE(a.direct);
+  EXPECT_EQ(a.sha256, built->sha256) << "the jar jdbc-mysql.sh built";
 }
 
 TEST_F(MavenLive, AMissingArtifactIsNotFoundAndNamed) {

@@ -8,6 +8,7 @@
 // Missing any of them fails the suite (never skips).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -223,6 +224,70 @@ TEST_F(SqlValidatorLive, BrokenScriptsGiveTheirMessageAtTheirLineOnEveryVersion)
     }
     std::printf("Flink %s: %d of %zu broken scripts gave their message at their line\n",
                 target.flink_version.c_str(), passed, cases.size());
+  }
+}
+
+// A JDBC sink on MySQL/MariaDB (a jdbc:mysql: URL) on every version: Flink 1.20's JDBC bundle has
+// the dialect, Flink 2.0's connectors include Sluice's own (dev.sluice:sluice-connector-jdbc-mysql,
+// connectors/jdbc-mysql). Flink plans the INSERT (which loads the dialect for the URL and checks
+// the column types against it), the lint with the connectors read from those jars finds nothing,
+// and the dialect jar adds no table factory of its own. On 2.0 without the dialect jar the same
+// script fails: no JDBC factory takes the URL.
+TEST_F(SqlValidatorLive, MySqlJdbcSinkValidatesOnEveryVersionWithTheDialectJar) {
+  http::CurlHttpClient client;
+  const std::string script =
+      "CREATE TABLE src (uid STRING, visits BIGINT, seen TIMESTAMP(3)) WITH ('connector' = "
+      "'datagen');\n"
+      "CREATE TABLE users (\n  uid STRING,\n  visits BIGINT,\n  seen TIMESTAMP(3),\n"
+      "  PRIMARY KEY (uid) NOT ENFORCED\n) WITH (\n  'connector' = 'jdbc',\n"
+      "  'url' = 'jdbc:mysql://127.0.0.1:1/shop',\n  'table-name' = 'users',\n"
+      "  'username' = 'shop',\n  'password' = 'secret',\n"
+      "  'sink.buffer-flush.interval' = '1s'\n);\n"
+      "INSERT INTO users SELECT uid, visits, seen FROM src;\n";
+  for (const auto& home : homes_) {
+    RunnerValidatorOptions options;
+    options.runner_jar = runner_jar_;
+    options.work_dir = (work_ / ("mysql-" + fs::path(home).filename().string())).string();
+    RunnerValidatorPool pool(options, client);
+    ValidationTarget target = Target(home);
+    SCOPED_TRACE("Flink " + target.flink_version);
+    const bool flink2 = target.flink_version.rfind("2.", 0) == 0;
+    auto dialect = std::find_if(target.jars.begin(), target.jars.end(), [](const std::string& j) {
+      return fs::path(j).filename().string().rfind("sluice-connector-jdbc-mysql-", 0) == 0;
+    });
+    ASSERT_EQ(dialect != target.jars.end(), flink2)
+        << "Sluice's MySQL dialect belongs to 2.0's connectors only (scripts/provision/flink.sh)";
+
+    auto catalog = pool.Connectors(target);
+    ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+    ASSERT_NE(catalog->Connector("jdbc"), nullptr);
+    LintOptions lo;
+    lo.catalog = &*catalog;
+    std::string seen;
+    for (const auto& f : Lint(Analyze(script), lo))
+      seen += "\n  line " + std::to_string(f.line) + ": " + f.severity + " " + f.message;
+    EXPECT_TRUE(seen.empty()) << seen;
+
+    auto plan = pool.Check(target, script, true);
+    ASSERT_TRUE(plan.ok()) << plan.error().message;
+    ASSERT_TRUE(plan->valid) << (plan->findings.empty() ? "" : plan->findings[0].message);
+    ASSERT_EQ(plan->plans.size(), 1u);
+    EXPECT_NE(plan->plans[0].plan.find("users"), std::string::npos) << plan->plans[0].plan;
+
+    if (!flink2) continue;
+    // The same script and connectors without the dialect jar.
+    ValidationTarget without = target;
+    without.jars.erase(without.jars.begin() + (dialect - target.jars.begin()));
+    auto bare = pool.Connectors(without);
+    ASSERT_TRUE(bare.ok()) << bare.error().message;
+    EXPECT_EQ(bare->ConnectorIds(), catalog->ConnectorIds()) << "the dialect adds no table factory";
+    EXPECT_EQ(bare->FormatIds(), catalog->FormatIds());
+    auto refused = pool.Check(without, script, false);
+    ASSERT_TRUE(refused.ok()) << refused.error().message;
+    EXPECT_FALSE(refused->valid);
+    std::string messages;
+    for (const auto& f : refused->findings) messages += f.message + "\n";
+    EXPECT_NE(messages.find("jdbc:mysql://127.0.0.1:1/shop"), std::string::npos) << messages;
   }
 }
 

@@ -1,14 +1,18 @@
 // The acceptance scenario of the applications issue, on every provisioned Flink version: the
-// mission's user's job. Kafka (KRaft, scripts/provision/kafka.sh) and a database
-// (scripts/db/*.sh) run on loopback; a topic receives JSON shaped {"Data": {"uid": "..."}}; a SQL
-// app reads it (JSON, a consumer group, earliest offsets) and writes Data.uid into a table with a
-// unique key through the JDBC connector. The connectors and the driver are Maven coordinates,
+// mission's user's job. Kafka (KRaft, scripts/provision/kafka.sh) and MariaDB
+// (scripts/db/mariadb.sh) run on loopback; a topic receives JSON shaped {"Data": {"uid": "..."}}; a
+// SQL app reads it (JSON, a consumer group, earliest offsets) and writes Data.uid into a table with
+// a unique key through the JDBC connector. The connectors and the driver are Maven coordinates,
 // checkpointing is set in config_yaml, a dynamic property is set, and the database password is a
 // secret variable. Deploy; rows arrive; stop with a savepoint; deploy from it; more rows; every
 // uid is there.
 //
-// Flink 1.20 writes to MariaDB. Flink 2.0 writes to PostgreSQL: the JDBC connector's MySQL
-// dialect for 2.0 (flink-connector-jdbc-mysql 4.0.0-2.0) is not published.
+// Both versions write to MariaDB through a jdbc:mysql: URL and Connector/J: Flink 1.20 with the
+// JDBC bundle (flink-connector-jdbc 3.3.0-1.20, MySQL dialect included); Flink 2.0 with
+// flink-connector-jdbc-core 4.0.0-2.0 and Sluice's own MySQL dialect
+// (dev.sluice:sluice-connector-jdbc-mysql, connectors/jdbc-mysql, installed into ~/.m2 by
+// scripts/provision/jdbc-mysql.sh), since flink-connector-jdbc-mysql 4.0.0-2.0 is not on the
+// mirror.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -53,7 +57,6 @@ int FreePort() {
 }
 
 struct Sink {
-  bool mysql = true;
   std::string url;       // the store URL the test reads with
   std::string jdbc_url;  // what Flink writes to
   std::string user = "sluice";
@@ -90,8 +93,8 @@ class AcceptanceFlinkTest : public SluiceTest, public ::testing::WithParamInterf
             &ok);
     }
     if (db_port_) {
-      Shell(Script(sink_.mysql ? "scripts/db/mariadb.sh" : "scripts/db/postgres.sh") + " stop " +
-                (work_ / "db").string() + " " + std::to_string(db_port_) + " >/dev/null 2>&1",
+      Shell(Script("scripts/db/mariadb.sh") + " stop " + (work_ / "db").string() + " " +
+                std::to_string(db_port_) + " >/dev/null 2>&1",
             &ok);
     }
     SluiceTest::TearDown();
@@ -153,7 +156,6 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
   std::string home = Home();
   ASSERT_FALSE(home.empty()) << "no Flink " << GetParam();
   const bool flink2 = GetParam().rfind("2.", 0) == 0;
-  sink_.mysql = !flink2;
 
   // ---- Kafka and the database on loopback
   bool ok = false;
@@ -171,15 +173,12 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
             &ok);
   ASSERT_TRUE(ok) << topic;
   db_port_ = FreePort();
-  std::string db_url =
-      Shell(Script(sink_.mysql ? "scripts/db/mariadb.sh" : "scripts/db/postgres.sh") + " start " +
-                (work_ / "db").string() + " " + std::to_string(db_port_) + " | tail -1",
-            &ok);
+  std::string db_url = Shell(Script("scripts/db/mariadb.sh") + " start " + (work_ / "db").string() +
+                                 " " + std::to_string(db_port_) + " | tail -1",
+                             &ok);
   ASSERT_TRUE(ok) << db_url;
   sink_.url = db_url;
-  sink_.jdbc_url = sink_.mysql
-                       ? "jdbc:mysql://127.0.0.1:" + std::to_string(db_port_) + "/sluice"
-                       : "jdbc:postgresql://127.0.0.1:" + std::to_string(db_port_) + "/sluice";
+  sink_.jdbc_url = "jdbc:mysql://127.0.0.1:" + std::to_string(db_port_) + "/sluice";
   {
     auto db = store::OpenDatabase(sink_.url);
     ASSERT_TRUE(db.ok()) << db.error().message;
@@ -222,13 +221,12 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
   if (flink2) {
     add("org.apache.flink", "flink-sql-connector-kafka", "4.0.1-2.0");
     add("org.apache.flink", "flink-connector-jdbc-core", "4.0.0-2.0");
-    add("org.apache.flink", "flink-connector-jdbc-postgres", "4.0.0-2.0");
-    add("org.postgresql", "postgresql", "42.7.4");
+    add("dev.sluice", "sluice-connector-jdbc-mysql", "1.0.0-2.0");
   } else {
     add("org.apache.flink", "flink-connector-kafka", "3.4.0-1.20");
     add("org.apache.flink", "flink-connector-jdbc", "3.3.0-1.20");
-    add("com.mysql", "mysql-connector-j", "8.4.0");
   }
+  add("com.mysql", "mysql-connector-j", "8.4.0");
   std::string sql =
       "CREATE TABLE events (\n"
       "  `Data` ROW<uid STRING>\n"
@@ -321,6 +319,29 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
       WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
               std::chrono::minutes(3)));
 
+  if (!legacy) {
+    // The SQL workbench with the app's own jars (resolved from its Maven coordinates; on 2.0
+    // Sluice's MySQL dialect among them): the lint judges the WITH options against the factories
+    // read from those jars and finds nothing wrong, and Flink validates the script (planning the
+    // INSERT loads the dialect for the jdbc:mysql: URL).
+    Json request = {{"sql", sql}, {"app_id", app}, {"flink_env_id", env.json()["id"]}};
+    Json linted;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          HttpResult r = admin().Post("/api/v1/sql/lint", request);
+          linted = r.status == 200 ? r.json() : Json::object();
+          return linted.value("connectors_checked", false);
+        },
+        std::chrono::minutes(2)))
+        << linted.dump();
+    for (const auto& f : linted["findings"]) {
+      EXPECT_NE(f.value("severity", ""), "error") << f.dump();
+      EXPECT_NE(f.value("severity", ""), "warning") << f.dump();
+    }
+    HttpResult validated = admin().Post("/api/v1/sql/validate", request);
+    ASSERT_EQ(validated.status, 200) << validated.body;
+    EXPECT_TRUE(validated.json().value("valid", false)) << validated.body;
+  }
   if (legacy) {
     // Legacy SQL does not deploy: the answer carries the rewrite. Then the migrated script does.
     Json refused = Act(app, "/deploy", Json::object());

@@ -20,6 +20,10 @@
 #       likewise a JDBC sink to PostgreSQL fails with the driver's own PSQLException; the Kafka
 #       script with the plain jar fails with the "no factory for 'kafka'" reason, so the check can
 #       fail;
+#   (e) JDBC to a throw-away MariaDB (scripts/db/mariadb.sh) through a jdbc:mysql: URL from the same
+#       lib/ (2.0: Sluice's own MySQL dialect): bounded INSERTs of every type of the MySQL dialect
+#       arrive as written (but for a timestamp's fraction, which Connector/J drops for MariaDB), a second INSERT of a key updates its row (upsert), and the table read
+#       back through the connector into a copy equals it;
 # then stops the cluster and checks that no process of it is left.
 #
 #   tests/runner/live-test.sh HOME...     e.g. $(scripts/provision/flink.sh --with-connectors all)
@@ -37,7 +41,7 @@ for home in "$@"; do
   [[ -d "$home/connectors" ]] || {
     echo "live-test.sh: $home has no connectors/ (scripts/provision/flink.sh --with-connectors)" >&2; exit 2; }
 done
-for tool in curl jq jar; do
+for tool in curl jq jar mariadb; do
   command -v "$tool" >/dev/null || { echo "live-test.sh: $tool is missing" >&2; exit 2; }
 done
 
@@ -46,12 +50,16 @@ version="-"
 passed=0
 failed=0
 session=()  # DIR HOME PORT of the running cluster, for the exit trap
+mariadb_server=()  # DIR PORT of case (e)'s MariaDB, for the exit trap
 
 summary_printed=0
 cleanup() {
   local status=$?
   if [[ ${#session[@]} -eq 3 ]]; then
     "$root/scripts/flink-session.sh" stop "${session[@]}" >/dev/null 2>&1 || true
+  fi
+  if [[ ${#mariadb_server[@]} -eq 2 ]]; then
+    "$root/scripts/db/mariadb.sh" stop "${mariadb_server[@]}" >/dev/null 2>&1 || true
   fi
   if [[ $summary_printed -eq 0 ]]; then
     # Stopped by an unexpected error (set -e): still end with the counts, as a failure.
@@ -143,6 +151,93 @@ $(grep -m3 -E 'Exception|Error' "$out")"
     fi
   done
   pass "$name (${reason#*caused an error: })"
+}
+
+# sql_db PORT QUERY: the query's rows (tab-separated, no heading) from MariaDB's `sluice` database.
+sql_db() {
+  mariadb -h 127.0.0.1 -P "$1" -u sluice -psluice --batch --skip-column-names sluice -e "$2"
+}
+
+# run_finished NAME SCRIPT: submits SCRIPT (with the job jar of (d)) and waits for it to FINISH.
+run_finished() {
+  local name="$1" script="$2" id out rc=0 detail
+  id=$(new_job_id)
+  out="$work/$version-$name.out"
+  flink_run "$out" "$work/$version-jar/job.jar" "$script" "" -D"\$internal.pipeline.job-id=$id" \
+    -Drestart-strategy.type=none || rc=$?
+  if [[ $rc -ne 0 ]] || ! grep -q "Job has been submitted with JobID $id" "$out"; then
+    fail "(e) $name is submitted" "$(reason_line "$out")"
+    return 1
+  fi
+  if ! detail=$(wait_state "$id" FINISHED 120); then
+    fail "(e) $name finishes" "$detail
+$(curl -sf "$url/jobs/$id/exceptions" | jq -r '.["root-exception"] // empty' | head -5)"
+    return 1
+  fi
+}
+
+# check_mariadb PORT SQL_DIR: case (e) against the MariaDB on PORT.
+check_mariadb() {
+  local my_port="$1" s="$2" columns got
+  columns="id INT, c CHAR(3), v VARCHAR(20), b BOOLEAN, bin VARBINARY(8), d DECIMAL(10, 2),
+    ti TINYINT, si SMALLINT, bi BIGINT, f FLOAT, db DOUBLE, dt DATE, tm TIME, ts DATETIME(3)"
+  if ! got=$(sql_db "$my_port" "CREATE TABLE t ($columns, PRIMARY KEY (id));
+      CREATE TABLE copy_of_t ($columns, PRIMARY KEY (id))" 2>&1); then
+    fail "(e) the tables are created in MariaDB" "$got"
+    return
+  fi
+  local flink_columns="id INT, c CHAR(3), v VARCHAR(20), b BOOLEAN, bin BYTES, d DECIMAL(10, 2),
+    ti TINYINT, si SMALLINT, bi BIGINT, f FLOAT, db DOUBLE, dt DATE, tm TIME(0), ts TIMESTAMP(3),
+    PRIMARY KEY (id) NOT ENFORCED"
+  local with="'connector' = 'jdbc', 'url' = 'jdbc:mysql://127.0.0.1:$my_port/sluice',
+    'username' = 'sluice', 'password' = 'sluice'"
+  cat >"$s/e1.sql" <<SQL
+CREATE TABLE t ($flink_columns) WITH ($with, 'table-name' = 't');
+INSERT INTO t VALUES
+  (1, 'abc', CAST('first' AS VARCHAR(20)), TRUE, X'01FF', CAST(12.34 AS DECIMAL(10, 2)),
+   CAST(-7 AS TINYINT), CAST(300 AS SMALLINT), CAST(9000000000 AS BIGINT), CAST(1.5 AS FLOAT),
+   CAST(2.25 AS DOUBLE), DATE '2024-02-29', TIME '12:34:56', TIMESTAMP '2024-02-29 12:34:56.789'),
+  (2, 'xyz', CAST('it''s' AS VARCHAR(20)), FALSE, X'00', CAST(-0.5 AS DECIMAL(10, 2)),
+   CAST(127 AS TINYINT), CAST(-32768 AS SMALLINT), CAST(-1 AS BIGINT), CAST(-0.25 AS FLOAT),
+   CAST(1e100 AS DOUBLE), DATE '1970-01-01', TIME '00:00:00', TIMESTAMP '1999-12-31 23:59:59.000');
+SQL
+  cat >"$s/e2.sql" <<SQL
+CREATE TABLE t ($flink_columns) WITH ($with, 'table-name' = 't');
+INSERT INTO t VALUES
+  (1, 'abc', CAST('second' AS VARCHAR(20)), TRUE, X'01FF', CAST(12.34 AS DECIMAL(10, 2)),
+   CAST(-7 AS TINYINT), CAST(300 AS SMALLINT), CAST(9000000000 AS BIGINT), CAST(1.5 AS FLOAT),
+   CAST(2.25 AS DOUBLE), DATE '2024-02-29', TIME '12:34:56', TIMESTAMP '2024-02-29 12:34:56.789');
+SQL
+  cat >"$s/e3.sql" <<SQL
+CREATE TABLE t ($flink_columns) WITH ($with, 'table-name' = 't');
+CREATE TABLE copy_of_t ($flink_columns) WITH ($with, 'table-name' = 'copy_of_t');
+INSERT INTO copy_of_t SELECT * FROM t;
+SQL
+  run_finished e-insert "$s/e1.sql" || return
+  got=$(sql_db "$my_port" "SELECT id, c, v, b, HEX(bin), d, ti, si, bi, f, db, dt, tm, ts FROM t ORDER BY id" 2>&1 || true)
+  # The milliseconds of .789 are lost, on both versions: Connector/J reads MariaDB's handshake
+  # version "5.5.5-10.x" as MySQL 5.5, which had no fractional seconds, and sends whole seconds
+  # (plain JDBC does the same, without Flink). MariaDB Connector/J (jdbc:mariadb:) keeps them.
+  local want1=$'1\tabc\tfirst\t1\t01FF\t12.34\t-7\t300\t9000000000\t1.5\t2.25\t2024-02-29\t12:34:56\t2024-02-29 12:34:56.000'
+  local want2=$'2\txyz\tit\'s\t0\t00\t-0.50\t127\t-32768\t-1\t-0.25\t1e100\t1970-01-01\t00:00:00\t1999-12-31 23:59:59.000'
+  if [[ "$got" == "$want1"$'\n'"$want2" ]]; then
+    pass "(e) every type of the MySQL dialect reached MariaDB as written (milliseconds dropped by Connector/J)"
+  else
+    fail "(e) every type of the MySQL dialect reached MariaDB as written" "got:
+$got
+want:
+$want1
+$want2"
+  fi
+  run_finished e-upsert "$s/e2.sql" || return
+  got=$(sql_db "$my_port" "SELECT COUNT(*), MAX(CASE WHEN id = 1 THEN v END) FROM t" 2>&1 || true)
+  [[ "$got" == $'2\tsecond' ]] && pass "(e) a second INSERT of a key updates its row (ON DUPLICATE KEY UPDATE)" ||
+    fail "(e) a second INSERT of a key updates its row" "count, v: $got"
+  run_finished e-read "$s/e3.sql" || return
+  got=$(sql_db "$my_port" "SELECT (SELECT COUNT(*) FROM copy_of_t),
+    (SELECT COUNT(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM copy_of_t) AS missing)" 2>&1 || true)
+  [[ "$got" == $'2\t0' ]] && pass "(e) the table read back through the connector equals what was written" ||
+    fail "(e) the table read back through the connector equals what was written" "copied, differing: $got"
 }
 
 check_version() {
@@ -387,6 +482,22 @@ SQL
     else
       fail "(d) the TaskManager loaded the nested PostgreSQL driver" "$(echo "$exceptions" | head -c 600)"
     fi
+  fi
+
+  # ---- (e) JDBC to MariaDB (jdbc:mysql:, Connector/J, from the same lib/), every type of the
+  # MySQL dialect (2.0: Sluice's own, dev.sluice:sluice-connector-jdbc-mysql; 1.20: the bundle's):
+  # bounded INSERTs as upserts (the second one updates a row through ON DUPLICATE KEY UPDATE), then
+  # the table read back through the connector into a copy, which must equal it.
+  local my_port my_dir
+  my_port=$(free_port)
+  my_dir="$work/$version-mariadb"
+  if ! "$root/scripts/db/mariadb.sh" start "$my_dir" "$my_port" >"$work/$version-mariadb.out" 2>&1; then
+    fail "(e) MariaDB starts" "$(tail -5 "$work/$version-mariadb.out")"
+  else
+    mariadb_server=("$my_dir" "$my_port")
+    check_mariadb "$my_port" "$s"
+    "$root/scripts/db/mariadb.sh" stop "$my_dir" "$my_port" >/dev/null 2>&1 || true
+    mariadb_server=()
   fi
 
   out="$work/$version-d2.out"
