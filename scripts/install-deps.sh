@@ -27,8 +27,8 @@ test_packages=(postgresql mariadb-server mariadb-client clang libclang-rt-14-dev
 # Projects (src/projects): git and ssh run builds' fetches; the tests serve Git over SSH.
 run_packages+=(git openssh-client)
 test_packages+=(openssh-server)
-# alerts: a real SMTP server for the alert channel tests
-test_packages+=(python3-aiosmtpd)
+# alerts: a real SMTP server for the alert channel tests; openssl makes its TLS certificate
+test_packages+=(python3-aiosmtpd openssl)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

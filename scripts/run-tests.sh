@@ -19,7 +19,8 @@
 #                           them); it saves screenshots to docs/screenshots/ (web/README.md)
 #   maven-live              the Maven resolver's live suite: the real mvn against Maven Central
 #   alerts-live             the alert channels' real sender against real receivers on loopback:
-#                           an SMTP server (python3-aiosmtpd) and an HTTP receiver verifying the
+#                           SMTP servers (python3-aiosmtpd: plain, STARTTLS and SMTPS with a
+#                           certificate made by openssl) and an HTTP receiver verifying the
 #                           Lark, DingTalk and webhook signatures (scripts/alerts/receivers.py)
 #   flink-live              the submitter's live suite: real bin/flink against session clusters it
 #                           starts, for every provisioned version (SLUICE_TEST_FLINK_HOMES,

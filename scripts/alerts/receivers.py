@@ -15,8 +15,12 @@ One process runs:
                 is given, and the custom header X-Test-Token == the given token
     GET /records answers every recorded post and message as JSON: {"http": [...], "smtp": [...]}.
     GET /healthz answers ok.
+  - with --tls-cert and --tls-key, two more SMTP servers with the same login and records: one on
+    --starttls-port that requires STARTTLS (and TLS before AUTH), one on --smtps-port that
+    speaks TLS from the first byte (SMTPS). Each record says which server took it ("server").
 
 Usage: receivers.py --http-port N --smtp-port M --secret S --user U --password P
+                    [--tls-cert F --tls-key K --starttls-port N --smtps-port M]
 Prints "ready" on stdout once both listen. Stops on SIGTERM.
 """
 import argparse
@@ -27,6 +31,7 @@ import hashlib
 import hmac
 import json
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -127,6 +132,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class MailHandler:
+    def __init__(self, name):
+        self.name = name
+
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         parts = [part.get_content_type() for part in message.walk()]
@@ -138,7 +146,9 @@ class MailHandler:
             records["smtp"].append({
                 "from": envelope.mail_from, "to": envelope.rcpt_tos,
                 "subject": str(message["Subject"]), "parts": parts, "texts": texts,
-                "authenticated": bool(session.authenticated), "at": time.time()})
+                "authenticated": bool(session.authenticated), "at": time.time(),
+                "server": self.name,
+                "tls": server.transport.get_extra_info("ssl_object") is not None})
         return "250 OK"
 
 
@@ -150,6 +160,10 @@ def main():
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--user", default="alerts")
     parser.add_argument("--password", default="mail-password")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--starttls-port", type=int)
+    parser.add_argument("--smtps-port", type=int)
     args = parser.parse_args()
 
     def authenticator(server, session, envelope, mechanism, auth_data):
@@ -157,9 +171,20 @@ def main():
               and auth_data.password.decode() == args.password)
         return AuthResult(success=ok)
 
-    controller = Controller(MailHandler(), hostname="127.0.0.1", port=args.smtp_port,
-                            authenticator=authenticator, auth_require_tls=False)
-    controller.start()
+    controllers = [Controller(MailHandler("plain"), hostname="127.0.0.1", port=args.smtp_port,
+                              authenticator=authenticator, auth_require_tls=False)]
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        controllers.append(Controller(MailHandler("starttls"), hostname="127.0.0.1",
+                                      port=args.starttls_port, authenticator=authenticator,
+                                      tls_context=context, require_starttls=True,
+                                      auth_require_tls=True))
+        controllers.append(Controller(MailHandler("smtps"), hostname="127.0.0.1",
+                                      port=args.smtps_port, authenticator=authenticator,
+                                      ssl_context=context, auth_require_tls=False))
+    for controller in controllers:
+        controller.start()
     http_server = ThreadingHTTPServer(("127.0.0.1", args.http_port), Handler)
     http_server.secret = args.secret
     http_server.token = args.token
@@ -168,7 +193,8 @@ def main():
     try:
         http_server.serve_forever()
     finally:
-        controller.stop()
+        for controller in controllers:
+            controller.stop()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // The real sender (libcurl) against real receivers on loopback: an SMTP server (aiosmtpd, from
 // Debian's python3-aiosmtpd) with login, and an HTTP receiver that records the Lark, DingTalk,
 // WeCom, Slack and webhook posts and verifies their signatures (scripts/alerts/receivers.py).
-// Also: a receiver that is down gets the alert once it is back (through the engine's outbox).
+// Also: email over STARTTLS and SMTPS with a verified certificate, and a receiver that is down
+// gets the alert once it is back (through the engine's outbox).
 // Stage `alerts-live` of scripts/run-tests.sh; fails (never skips) when the receivers cannot run.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -48,8 +49,12 @@ std::string ReceiversScript() {
 // The receivers' process, on the given ports.
 class Receivers {
  public:
-  Receivers(int http_port, int smtp_port, std::string log)
-      : http_port_(http_port), smtp_port_(smtp_port), log_(std::move(log)) {}
+  // `extra`: more arguments for receivers.py (the TLS servers').
+  Receivers(int http_port, int smtp_port, std::string log, std::vector<std::string> extra = {})
+      : http_port_(http_port),
+        smtp_port_(smtp_port),
+        log_(std::move(log)),
+        extra_(std::move(extra)) {}
   ~Receivers() { Stop(); }
   bool Start() {
     flink::SpawnSpec spec;
@@ -60,6 +65,7 @@ class Receivers {
                  "--token",          "TOKEN-1",
                  "--user",           "alerts",
                  "--password",       "mail-password"};
+    spec.argv.insert(spec.argv.end(), extra_.begin(), extra_.end());
     spec.output_path = log_;
     auto spawned = flink::Spawn(spec);
     if (!spawned.ok()) return false;
@@ -95,6 +101,7 @@ class Receivers {
   int http_port_;
   int smtp_port_;
   std::string log_;
+  std::vector<std::string> extra_;
   flink::ProcessIdentity process_;
 };
 
@@ -236,6 +243,71 @@ TEST_F(AlertsLiveTest, WrongSecretsUnreachableHostsAndBadLoginsAreClearErrors) {
                   Facts());
   EXPECT_FALSE(starttls.ok()) << "STARTTLS required, the server offers none";
   EXPECT_EQ(receivers_->Records()["smtp"].size(), 0u);
+}
+
+// Email over TLS, both ways libcurl speaks it, against aiosmtpd with a certificate made for this
+// test: STARTTLS on a server that refuses mail (and login) without it, and SMTPS. The
+// certificate is checked: without `ca_file` naming it, the same send fails and says why.
+TEST(AlertsLiveTlsTest, EmailOverStartTlsAndTlsWithLoginAndAVerifiedCertificate) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    ("sluice-alerts-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string();
+  const std::string key = (dir / "key.pem").string();
+  auto made =
+      flink::RunToCompletion({.argv = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                       "-keyout", key, "-out", cert, "-days", "2", "-subj",
+                                       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                              .new_session = false},
+                             std::chrono::seconds(60));
+  ASSERT_TRUE(made.ok() && made->exit_code == 0) << "openssl could not make a certificate";
+  const int starttls_port = FreePort();
+  const int smtps_port = FreePort();
+  Receivers receivers(FreePort(), FreePort(), (dir / "receivers.log").string(),
+                      {"--tls-cert", cert, "--tls-key", key, "--starttls-port",
+                       std::to_string(starttls_port), "--smtps-port", std::to_string(smtps_port)});
+  ASSERT_TRUE(receivers.Start()) << "see " << (dir / "receivers.log");
+
+  CurlSender sender(
+      CurlSenderOptions{std::chrono::milliseconds(2000), std::chrono::milliseconds(10000)});
+  auto mail = [&](const std::string& url, const std::string& tls, bool with_ca) {
+    Json config = {{"smtp_url", url},
+                   {"tls", tls},
+                   {"username", "alerts"},
+                   {"password", "mail-password"},
+                   {"from", "sluice@example.com"},
+                   {"to", {"oncall@example.com"}}};
+    if (with_ca) config["ca_file"] = cert;
+    return sender.Send("email", config, Facts());
+  };
+  const std::string starttls_url = "smtp://127.0.0.1:" + std::to_string(starttls_port);
+  const std::string smtps_url = "smtps://127.0.0.1:" + std::to_string(smtps_port);
+  Status over_starttls = mail(starttls_url, "starttls", true);
+  ASSERT_TRUE(over_starttls.ok()) << over_starttls.error().message;
+  Status over_tls = mail(smtps_url, "tls", true);
+  ASSERT_TRUE(over_tls.ok()) << over_tls.error().message;
+  // A certificate nobody vouches for is refused, and the error says it is the certificate.
+  Status unverified = mail(smtps_url, "tls", false);
+  ASSERT_FALSE(unverified.ok());
+  EXPECT_EQ(unverified.error().code, ErrorCode::ALERT_DELIVERY_FAILED);
+  EXPECT_NE(unverified.error().message.find("certificate"), std::string::npos)
+      << unverified.error().message;
+  // The STARTTLS server takes nothing in the clear.
+  Status in_clear = mail(starttls_url, "none", true);
+  EXPECT_FALSE(in_clear.ok());
+
+  Json records = receivers.Records();
+  ASSERT_EQ(records["smtp"].size(), 2u) << records.dump();
+  std::set<std::string> servers;
+  for (const Json& message : records["smtp"]) {
+    EXPECT_TRUE(message["tls"].get<bool>()) << message.dump();
+    EXPECT_TRUE(message["authenticated"].get<bool>()) << message.dump();
+    EXPECT_EQ(message["subject"], "[Sluice] orders FAILED: restarts used up (3 of 3)");
+    servers.insert(message["server"].get<std::string>());
+  }
+  EXPECT_EQ(servers, (std::set<std::string>{"starttls", "smtps"}));
+  receivers.Stop();
+  std::filesystem::remove_all(dir);
 }
 
 class NullProbe final : public flink::ClusterProbe {
