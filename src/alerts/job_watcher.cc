@@ -111,17 +111,21 @@ JobWatcher::~JobWatcher() { Stop(); }
 Result<int> JobWatcher::Pass() {
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows apps,
-      database_.Query("SELECT id, job_id FROM apps WHERE state = 'RUNNING' AND job_id <> '' AND "
-                      "cluster_id IS NOT NULL AND operation_id IS NULL ORDER BY id"));
+      database_.Query("SELECT id, job_id FROM apps WHERE state IN ('RUNNING', 'RESTARTING') AND "
+                      "job_id <> '' AND cluster_id IS NOT NULL AND operation_id IS NULL ORDER "
+                      "BY id"));
   int read = 0;
   std::set<std::string> jobs;
   for (size_t i = 0; i < apps.size(); ++i) {
     const std::string job_id = apps.Text(i, "job_id");
     jobs.insert(job_id);
     auto app = engine_.AppContext(apps.Int(i, "id"));
-    if (!app.ok() || !app->cluster_id || app->state != "RUNNING") continue;
-    if (!CheckpointFailuresOf(app->rules) && !CheckpointStaleMinutesOf(app->rules) &&
-        !FlinkRestartsOf(app->rules)) {
+    if (!app.ok() || !app->cluster_id) continue;
+    // A job Flink is restarting only matters to flink_restarts.
+    const bool running = app->state == "RUNNING";
+    if (!running && app->state != "RESTARTING") continue;
+    if (!FlinkRestartsOf(app->rules) && (!running || (!CheckpointFailuresOf(app->rules) &&
+                                                      !CheckpointStaleMinutesOf(app->rules)))) {
       continue;
     }
     ++read;
@@ -144,7 +148,7 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
   const int64_t now = Now();
   Status outcome = Status::Ok();
 
-  if (failures || stale_minutes) {
+  if ((failures || stale_minutes) && app.state == "RUNNING") {
     auto stats = reader_.Checkpoints(cluster_id, job_id);
     if (!stats.ok()) {
       outcome = stats.error();
