@@ -464,7 +464,7 @@ TEST_P(AlertsWatchFlinkTest, FailingCheckpointsAndFlinkRestartsReachTheReceiverI
       std::chrono::minutes(3)))
       << admin().Get(steady_path + "/events?limit=50").body;
   EXPECT_TRUE(Received(receivers, "checkpoint_failures").empty());
-  fs::remove_all(folder / "d");
+  fs::rename(folder / "d", folder / "d.saved");
   { std::ofstream(folder / "d") << "a regular file where the checkpoint folder was\n"; }
   const auto broken = std::chrono::steady_clock::now();
   ASSERT_TRUE(WaitFor([&] { return !Received(receivers, "checkpoint_failures").empty(); },
@@ -498,6 +498,59 @@ TEST_P(AlertsWatchFlinkTest, FailingCheckpointsAndFlinkRestartsReachTheReceiverI
   EXPECT_EQ(Received(receivers, "checkpoint_failures").size(), 1u);
   EXPECT_EQ(Received(receivers, "flink_restarts").size(), 1u);
   EXPECT_EQ(admin().Get("/api/v1/alerts?rule=checkpoint_failures").json()["total"], 1);
+
+  // ---- "action": "restart": the job is cancelled, then deployed again from its newest retained
+  // checkpoint, through the same durable deploy (never two jobs of the app at once). The folder
+  // is put back first, so that the new job can be submitted and the cancelled one leaves its
+  // newest checkpoint; the failures stay in Flink's checkpoint history for a few seconds.
+  fs::remove(folder / "d");
+  fs::rename(folder / "d.saved", folder / "d");
+  HttpResult restart_rule =
+      put(steady_path + "/alert-settings",
+          {{"rules",
+            {{"checkpoint_failures",
+              {{"failures", 2}, {"window_minutes", 5}, {"action", "restart"}}}}}});
+  ASSERT_EQ(restart_rule.status, 200) << restart_rule.body;
+  Json restarts;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        restarts = admin().Get(steady_path + "/restarts").json();
+        return restarts.value("total", 0) >= 1;
+      },
+      std::chrono::seconds(30)))
+      << admin().Get(steady_path + "/events?limit=50").body;
+  size_t most_alive = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        size_t alive = 0;
+        auto jobs = rest.JobsOverview();
+        if (jobs.ok()) {
+          for (const auto& job : *jobs) {
+            if (job.name.find("steady") != std::string::npos && !Ended(job.state)) ++alive;
+          }
+        }
+        most_alive = std::max(most_alive, alive);
+        restarts = admin().Get(steady_path + "/restarts").json();
+        Json shown = admin().Get(steady_path).json();
+        if (restarts["items"][0].value("state", "") != "QUEUED") return false;
+        Json op = admin()
+                      .Get("/api/v1/operations/" +
+                           std::to_string(restarts["items"][0]["operation_id"].get<int64_t>()))
+                      .json();
+        return op.value("state", "") != "PENDING" && op.value("state", "") != "RUNNING" &&
+               shown.value("state", "") == "RUNNING" && shown.value("job_id", "") != job_id;
+      },
+      std::chrono::minutes(2)))
+      << restarts.dump() << admin().Get(steady_path + "/events?limit=50").body;
+  EXPECT_LE(most_alive, 1u);
+  ASSERT_EQ(restarts["total"], 1) << restarts.dump();
+  Json deploy = admin()
+                    .Get("/api/v1/operations/" +
+                         std::to_string(restarts["items"][0]["operation_id"].get<int64_t>()))
+                    .json();
+  EXPECT_EQ(deploy["state"], "SUCCEEDED") << deploy.dump();
+  EXPECT_NE(deploy["result"].value("restored_from", "").find(job_id + "/chk-"), std::string::npos)
+      << deploy.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, AlertsWatchFlinkTest, ::testing::Values("1.20.5", "2.0.2"));
