@@ -19,6 +19,10 @@
 //  - LOST: `lost`. CANCELED with no Sluice operation behind it: `cancelled` (outside Sluice).
 // For a cluster's change to LOST or FAILED: `cluster`, to each team with apps on it, with the
 // number of its jobs that may be affected.
+// Conditions inside a running job (checkpoint_failures, checkpoint_stale, flink_restarts) are
+// found by the job watcher (job_watcher.h) and raised through RaiseCondition; a checkpoint
+// restart is an `app_restarts` row (STOPPING) and a cancel first, then the deploy above once the
+// job has ended (restore "latest"); it never counts against the restart policy.
 //
 // Where alerts go: the app's `alert_channel_ids`, else its team's default channels (alert
 // settings). Which rules apply: the team's rules, overridden per app. During one of the app's

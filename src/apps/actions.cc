@@ -199,16 +199,38 @@ void ActionExecutor::RecordNewestRetained(int64_t app_id, int64_t cluster_id,
     newest = checkpoints->latest_savepoint;
   }
   if (!newest || newest->external_path.empty()) return;
-  const std::string& path = newest->external_path;
+  std::string path = newest->external_path;
+  int64_t taken_at = newest->timestamp_ms;
   if (path.rfind("file:", 0) == 0) {
     // A local path that is gone (discarded or subsumed) is no restore point.
     std::string local = path.substr(5);
     while (local.size() > 1 && local[0] == '/' && local[1] == '/') local.erase(0, 1);
     std::error_code ec;
-    if (!std::filesystem::exists(std::filesystem::path(local) / "_metadata", ec)) return;
+    if (!std::filesystem::exists(std::filesystem::path(local) / "_metadata", ec)) {
+      // Flink caches checkpoint statistics (`rest.cache.checkpoint-statistics.timeout`, 3 s), so
+      // right after the job ended they may name a checkpoint a newer one has subsumed: the newest
+      // chk-<n> with a _metadata beside it in the job's own checkpoint folder is the one left.
+      if (newest->is_savepoint) return;
+      const std::filesystem::path folder = std::filesystem::path(local).parent_path();
+      int64_t best = newest->id;
+      std::string found;
+      for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("chk-", 0) != 0 || name.size() > 24) continue;
+        char* end = nullptr;
+        const long long n = std::strtoll(name.c_str() + 4, &end, 10);
+        if (end == nullptr || *end != '\0' || n <= best) continue;
+        if (!std::filesystem::exists(entry.path() / "_metadata", ec)) continue;
+        best = n;
+        found = entry.path().string();
+      }
+      if (found.empty()) return;
+      path = "file:" + found;
+      taken_at = ToUnixMillis(clock_.Now());
+    }
   }
   (void)RecordSavepoint(app_id, job_id, newest->is_savepoint ? "savepoint" : "checkpoint", path,
-                        std::nullopt, newest->timestamp_ms);
+                        std::nullopt, taken_at);
 }
 
 Status ActionExecutor::RecordSavepoint(int64_t app_id, const std::string& job_id,
