@@ -864,11 +864,19 @@ TEST_F(AlertsTest, NoCompletedCheckpointForNMinutesAlertsOnlyWithCheckpointingOn
   EXPECT_NE(summary.find("Checkpoint expired before completing"), std::string::npos) << summary;
   EXPECT_NE(summary.find("1000 ms"), std::string::npos) << summary;
   EXPECT_EQ(reader_->interval_reads, 1) << "the interval is read once per job";
+  // Still stale a minute later: nothing; after the quiet time (10 minutes): again.
+  Advance(std::chrono::minutes(1));
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 1u);
+  Advance(std::chrono::minutes(10));
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(sender_->sent[1]["facts"]["title"], "orders: no completed checkpoint for 22 minutes");
   // A new completed checkpoint resets it; a job without periodic checkpoints never alerts.
   Advance(std::chrono::minutes(11));
   reader_->Checkpoint(3, "COMPLETED", NowMs());
   Watch();
-  EXPECT_EQ(sender_->Sent(), 1u);
+  EXPECT_EQ(sender_->Sent(), 2u);
   int64_t off = App("no-checkpoints", nullptr, {hook});
   ASSERT_EQ(AppRules(off, {{"checkpoint_stale", {{"minutes", 10}}}}).status, 200);
   ASSERT_TRUE(db_->Query("UPDATE apps SET job_id = 'def' WHERE id = ?", {off}).ok());
@@ -877,8 +885,8 @@ TEST_F(AlertsTest, NoCompletedCheckpointForNMinutesAlertsOnlyWithCheckpointingOn
   reader_->history = Json::array();
   ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'FINISHED' WHERE id = ?", {app}).ok());
   Watch();
-  EXPECT_EQ(sender_->Sent(), 1u);
-  EXPECT_EQ(Alerts("&rule=checkpoint_stale")["total"], 1);
+  EXPECT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(Alerts("&rule=checkpoint_stale")["total"], 2);
 }
 
 TEST_F(AlertsTest, FlinkRestartingTheJobMoreThanKTimesInMMinutesAlerts) {

@@ -20,6 +20,12 @@ std::string Plural(int64_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// An occurrence of a watched condition (at most 64 characters). RaiseCondition lets one through
+// per quiet time, so a condition that lasts alerts again after it.
+std::string Source(const std::string& rule, int64_t app_id, int64_t now) {
+  return fmt::format("watch:{}:{}:{}", rule, app_id, now);
+}
+
 // The newest failed checkpoint's reason: `latest.failed`, else the history's newest FAILED entry.
 std::string LastFailure(const Json& raw) {
   if (!raw.is_object()) return "";
@@ -213,9 +219,8 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
             facts["restarted"] = started;
           }
           facts["summary"] = summary;
-          SLUICE_RETURN_IF_ERROR(
-              engine_.RaiseCondition(app, "checkpoint_failures",
-                                     fmt::format("chk-failed:{}:{}", job_id, newest_id), facts));
+          SLUICE_RETURN_IF_ERROR(engine_.RaiseCondition(
+              app, "checkpoint_failures", Source("checkpoint_failures", app.app_id, now), facts));
         }
       }
       if (stale_minutes) {
@@ -245,10 +250,7 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
             }
             facts["summary"] = summary;
             SLUICE_RETURN_IF_ERROR(engine_.RaiseCondition(
-                app, "checkpoint_stale",
-                fmt::format("chk-stale:{}:{}", job_id.substr(0, 32),
-                            stats->latest_completed ? stats->latest_completed->id : 0),
-                facts));
+                app, "checkpoint_stale", Source("checkpoint_stale", app.app_id, now), facts));
           }
         }
       }
@@ -282,7 +284,7 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
           {"threshold", restarts->restarts},
           {"exception", cause}};
       SLUICE_RETURN_IF_ERROR(engine_.RaiseCondition(
-          app, "flink_restarts", fmt::format("flink-restarts:{}:{}", job_id, newest), facts));
+          app, "flink_restarts", Source("flink_restarts", app.app_id, now), facts));
     }
   }
   return outcome;
