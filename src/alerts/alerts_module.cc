@@ -41,12 +41,14 @@ Error AppNotFound(int64_t id) {
 
 AlertsModule::AlertsModule(store::Database& database, const Clock& clock, apps::AppsModule& apps,
                            AlertsModuleOptions options, std::unique_ptr<Sender> sender,
-                           std::unique_ptr<Redeployer> redeployer)
+                           std::unique_ptr<Redeployer> redeployer,
+                           std::unique_ptr<FlinkJobReader> reader)
     : database_(database),
       clock_(clock),
       apps_(apps),
       sender_(std::move(sender)),
-      redeployer_(std::move(redeployer)) {
+      redeployer_(std::move(redeployer)),
+      reader_(std::move(reader)) {
   if (!sender_) sender_ = std::make_unique<CurlSender>(options.sender);
   if (!redeployer_) {
     redeployer_ = std::make_unique<AppsRedeployer>(database, apps.operations(), apps.journal(),
@@ -58,6 +60,9 @@ AlertsModule::AlertsModule(store::Database& database, const Clock& clock, apps::
                                                options.engine.public_url);
   engine_ = std::make_unique<AlertEngine>(database, clock, *channels_, *sender_, *redeployer_,
                                           options.engine);
+  if (!reader_) reader_ = std::make_unique<GatewayJobReader>(apps.gateway());
+  watcher_ =
+      std::make_unique<JobWatcher>(database, clock, *engine_, *reader_, options.engine.watch);
 }
 
 AlertsModule::~AlertsModule() { Stop(); }
@@ -68,6 +73,7 @@ void AlertsModule::Start() {
     subscription_ = apps_.journal().changed().Subscribe([engine] { engine->Wake(); });
   }
   engine_->Start();
+  watcher_->Start();
 }
 
 void AlertsModule::Stop() {
@@ -75,6 +81,7 @@ void AlertsModule::Stop() {
     apps_.journal().changed().Unsubscribe(subscription_);
     subscription_ = 0;
   }
+  watcher_->Stop();
   engine_->Stop();
 }
 

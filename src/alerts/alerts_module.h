@@ -1,6 +1,6 @@
 // The alerts area wired together: channels (channels.h), the engine with its rules, restart
-// policy and outbox (engine.h), the restarter over apps/ (restarter.h), and the routes for the
-// alert history and the alert settings:
+// policy and outbox (engine.h), the job watcher (job_watcher.h), the restarter over apps/
+// (restarter.h), and the routes for the alert history and the alert settings:
 //   GET /api/v1/alerts                       history, newest first (?team_id, app_id, state, rule)
 //   GET|PUT /api/v1/teams/{id}/alert-settings {"rules": {...}, "channel_ids": [..]}: the team's
 //                                            default rules and channels
@@ -14,6 +14,7 @@
 #include "alerts/channels.h"
 #include "alerts/delivery.h"
 #include "alerts/engine.h"
+#include "alerts/job_watcher.h"
 #include "apps/apps_module.h"
 #include "common/clock.h"
 #include "http/router.h"
@@ -30,10 +31,12 @@ struct AlertsModuleOptions {
 
 class AlertsModule {
  public:
-  // Everything given must outlive the module. `sender`/`redeployer` null: the real ones.
+  // Everything given must outlive the module. `sender`/`redeployer`/`reader` null: the real
+  // ones (the reader over the apps' JobGateway).
   AlertsModule(store::Database& database, const Clock& clock, apps::AppsModule& apps,
                AlertsModuleOptions options, std::unique_ptr<Sender> sender = nullptr,
-               std::unique_ptr<Redeployer> redeployer = nullptr);
+               std::unique_ptr<Redeployer> redeployer = nullptr,
+               std::unique_ptr<FlinkJobReader> reader = nullptr);
   ~AlertsModule();
 
   // Follows the apps' journal and starts the workers.
@@ -43,6 +46,7 @@ class AlertsModule {
 
   AlertEngine& engine() { return *engine_; }
   ChannelService& channels() { return *channels_; }
+  JobWatcher& watcher() { return *watcher_; }
 
  private:
   using Answer = Result<http::Response>;
@@ -63,6 +67,8 @@ class AlertsModule {
   std::unique_ptr<SecretKeeper> secrets_;
   std::unique_ptr<ChannelService> channels_;
   std::unique_ptr<AlertEngine> engine_;
+  std::unique_ptr<FlinkJobReader> reader_;
+  std::unique_ptr<JobWatcher> watcher_;
   int subscription_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "alerts/alerts_module.h"
+#include "alerts/job_watcher.h"
 #include "alerts/render.h"
 #include "alerts/restarter.h"
 #include "flink/flink_module.h"
@@ -48,8 +49,73 @@ class FakeRedeployer final : public Redeployer {
     (void)expected_state;
     return static_cast<int64_t>(1000 + calls.size());
   }
+  Result<int64_t> Cancel(int64_t app_id, const std::string& expected_state,
+                         const std::string&) override {
+    cancels.push_back({app_id, expected_state});
+    if (refuse) return Error(ErrorCode::APP_WRONG_STATE, "the application is FAILED now");
+    const int64_t op = static_cast<int64_t>(2000 + cancels.size());
+    // As the real one: the app takes the operation.
+    if (db) (void)db->Query("UPDATE apps SET operation_id = ? WHERE id = ?", {op, app_id});
+    return op;
+  }
   std::vector<std::pair<int64_t, std::string>> calls;
+  std::vector<std::pair<int64_t, std::string>> cancels;
   bool refuse = false;
+  store::Database* db = nullptr;
+};
+
+// Flink's checkpoint statistics and exception history, as the test sets them.
+class FakeReader final : public FlinkJobReader {
+ public:
+  Result<flink::CheckpointStats> Checkpoints(int64_t, const std::string&) override {
+    ++checkpoint_reads;
+    if (unreachable) return Error(ErrorCode::CLUSTER_UNREACHABLE, "no address answered");
+    flink::CheckpointStats stats;
+    stats.raw = {{"history", history}};
+    for (const Json& entry : history) {
+      ++stats.total;
+      if (entry["status"] == "FAILED") ++stats.failed;
+      if (entry["status"] == "COMPLETED") {
+        ++stats.completed;
+        if (!stats.latest_completed || stats.latest_completed->id < entry["id"].get<int64_t>()) {
+          stats.latest_completed =
+              flink::CheckpointInfo{entry["id"].get<int64_t>(), "COMPLETED", false,
+                                    entry["trigger_timestamp"].get<int64_t>(), "file:/chk/chk-1"};
+        }
+      }
+    }
+    return stats;
+  }
+  Result<flink::JobExceptionHistory> Exceptions(int64_t, const std::string&) override {
+    ++exception_reads;
+    return exceptions;
+  }
+  Result<std::optional<int64_t>> CheckpointInterval(int64_t, const std::string&) override {
+    ++interval_reads;
+    return interval;
+  }
+  // Newest first, as Flink answers.
+  void Checkpoint(int64_t id, const std::string& status, int64_t at,
+                  const std::string& message = "") {
+    Json entry = {
+        {"id", id}, {"status", status}, {"trigger_timestamp", at}, {"is_savepoint", false}};
+    if (!message.empty()) entry["failure_message"] = message;
+    history.insert(history.begin(), entry);
+  }
+  void Restart(int64_t at, const std::string& cause) {
+    flink::FlinkExceptionEntry entry;
+    entry.timestamp_ms = at;
+    entry.stacktrace = cause;
+    exceptions.entries.insert(exceptions.entries.begin(), entry);
+    exceptions.root_cause_summary = cause;
+  }
+  Json history = Json::array();
+  flink::JobExceptionHistory exceptions;
+  std::optional<int64_t> interval = 1000;
+  bool unreachable = false;
+  int checkpoint_reads = 0;
+  int exception_reads = 0;
+  int interval_reads = 0;
 };
 
 class NullProbe final : public flink::ClusterProbe {
@@ -87,6 +153,9 @@ class AlertsTest : public system::testing::SystemTest {
     sender_ = sender.get();
     auto redeployer = std::make_unique<FakeRedeployer>();
     redeployer_ = redeployer.get();
+    redeployer_->db = db_.get();
+    auto reader = std::make_unique<FakeReader>();
+    reader_ = reader.get();
     AlertsModuleOptions options;
     options.data_dir = dir_.string();
     options.engine.public_url = "http://sluice.example:8765";
@@ -96,7 +165,7 @@ class AlertsTest : public system::testing::SystemTest {
     options.engine.retry_max = std::chrono::seconds(4);
     options.engine.delivery_threads = 1;
     alerts_ = std::make_unique<AlertsModule>(*db_, clock_, *apps_, options, std::move(sender),
-                                             std::move(redeployer));
+                                             std::move(redeployer), std::move(reader));
     alerts_->RegisterRoutes(router_, module_->guard());
     team_ = AddTeam("data");
   }
@@ -154,12 +223,22 @@ class AlertsTest : public system::testing::SystemTest {
     return Call("GET", "/api/v1/alerts?limit=100" + query, nullptr, AdminToken()).json;
   }
   void Advance(std::chrono::milliseconds by) { clock_.Advance(by); }
+  int64_t NowMs() { return ToUnixMillis(clock_.Now()); }
+  void Watch() {
+    ASSERT_TRUE(alerts_->watcher().Pass().ok());
+    Pass();
+  }
+  Answer AppRules(int64_t app, Json rules, Json maintenance = Json::array()) {
+    return Call("PUT", "/api/v1/apps/" + std::to_string(app) + "/alert-settings",
+                {{"rules", rules}, {"maintenance", maintenance}}, AdminToken());
+  }
 
   std::unique_ptr<flink::FlinkModule> flink_;
   std::unique_ptr<apps::AppsModule> apps_;
   std::unique_ptr<AlertsModule> alerts_;
   FakeSender* sender_ = nullptr;
   FakeRedeployer* redeployer_ = nullptr;
+  FakeReader* reader_ = nullptr;
   int64_t cluster_id_ = 0;
   int64_t team_ = 0;
 };
@@ -612,6 +691,282 @@ TEST_F(AlertsTest, TheRealRedeployerQueuesTheSameDurableDeploy) {
   auto again = redeployer.Redeploy(app, "FAILED", "latest", "restart 1 of 1");
   EXPECT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::APP_OPERATION_IN_FLIGHT);
+}
+
+TEST_F(AlertsTest, CheckpointAndRestartRulesAreValidatedNamingTheField) {
+  const std::string team = "/api/v1/teams/" + std::to_string(team_) + "/alert-settings";
+  // Off unless set; true takes the defaults.
+  Answer shown = Call("GET", team, nullptr, AdminToken());
+  EXPECT_EQ(shown.json["rules"]["checkpoint_failures"], false) << shown.body;
+  EXPECT_EQ(shown.json["rules"]["flink_restarts"], false);
+  Answer set = Call("PUT", team,
+                    {{"rules",
+                      {{"checkpoint_failures", true},
+                       {"checkpoint_stale", {{"minutes", 15}}},
+                       {"flink_restarts", {{"restarts", 5}}}}}},
+                    AdminToken());
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json["rules"]["checkpoint_failures"],
+            (Json{{"failures", 3}, {"window_minutes", 10}, {"action", "alert"}}));
+  EXPECT_EQ(set.json["rules"]["checkpoint_stale"], (Json{{"minutes", 15}}));
+  EXPECT_EQ(set.json["rules"]["flink_restarts"], (Json{{"restarts", 5}, {"window_minutes", 10}}));
+  EXPECT_EQ(Call("GET", team, nullptr, AdminToken()).json["rules"]["checkpoint_stale"]["minutes"],
+            15);
+  struct Case {
+    Json rules;
+    std::string code;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {{{"checkpoint_failures", {{"failures", 0}}}},
+       "ALERT_RULES_INVALID",
+       "rules.checkpoint_failures.failures"},
+      {{{"checkpoint_failures", {{"window_minutes", "ten"}}}},
+       "ALERT_RULES_INVALID",
+       "rules.checkpoint_failures.window_minutes"},
+      {{{"checkpoint_failures", {{"action", "reboot"}}}},
+       "RESTART_POLICY_INVALID",
+       "rules.checkpoint_failures.action"},
+      {{{"checkpoint_failures", {{"failurs", 2}}}},
+       "ALERT_RULES_INVALID",
+       "rules.checkpoint_failures.failurs"},
+      {{{"checkpoint_stale", "yes"}}, "ALERT_RULES_INVALID", "rules.checkpoint_stale"},
+      {{{"checkpoint_stale", {{"minutes", 0}}}},
+       "ALERT_RULES_INVALID",
+       "rules.checkpoint_stale.minutes"},
+      {{{"flink_restarts", {{"restarts", -1}}}},
+       "ALERT_RULES_INVALID",
+       "rules.flink_restarts.restarts"},
+      {{{"flink_restarts", {{"window_minutes", 100000}}}},
+       "ALERT_RULES_INVALID",
+       "rules.flink_restarts.window_minutes"},
+      {{{"checkpoints", true}}, "ALERT_RULES_INVALID", "rules.checkpoints"},
+  };
+  int64_t app = App("orders", nullptr, {});
+  for (const Case& c : cases) {
+    Answer bad = Call("PUT", team, {{"rules", c.rules}}, AdminToken());
+    EXPECT_EQ(bad.status, 400) << c.rules.dump() << " " << bad.body;
+    EXPECT_EQ(bad.code(), c.code) << bad.body;
+    EXPECT_EQ(bad.json["error"]["field"], c.field) << bad.body;
+    Answer bad_app = AppRules(app, c.rules);
+    EXPECT_EQ(bad_app.json["error"]["field"], c.field) << bad_app.body;
+  }
+  // Nothing changed.
+  EXPECT_EQ(Call("GET", team, nullptr, AdminToken()).json["rules"], set.json["rules"]);
+  // The restart policy's own errors name the field too.
+  Answer policy = Call("POST", "/api/v1/apps",
+                       {{"name", "p"},
+                        {"team_id", team_},
+                        {"kind", "sql"},
+                        {"target", {{"mode", "session"}, {"cluster_id", cluster_id_}}},
+                        {"sql", "INSERT INTO k SELECT * FROM s;"},
+                        {"restart_policy", {{"max_restarts", 3}, {"window_minutes", 0}}}},
+                       AdminToken());
+  EXPECT_EQ(policy.status, 400) << policy.body;
+  EXPECT_EQ(policy.code(), "RESTART_POLICY_INVALID");
+  EXPECT_EQ(policy.json["error"]["field"], "restart_policy.window_minutes");
+}
+
+TEST_F(AlertsTest, CheckpointFailuresAlertAtTheThresholdWithinTheWindowOncePerQuietTime) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t app = App("orders", nullptr, {hook});
+  int64_t other = App("quiet", nullptr, {hook});  // no watched rule: never read
+  (void)other;
+  ASSERT_EQ(
+      AppRules(app, {{"checkpoint_failures", {{"failures", 2}, {"window_minutes", 5}}}}).status,
+      200);
+  const int64_t now = NowMs();
+  reader_->Checkpoint(1, "COMPLETED", now - 20 * 60'000);
+  reader_->Checkpoint(2, "FAILED", now - 10 * 60'000, "too old to count");
+  reader_->Checkpoint(3, "FAILED", now - 60'000, "IO-problem detected.");
+  Watch();
+  EXPECT_EQ(reader_->checkpoint_reads, 1) << "only the app with the rule is read";
+  EXPECT_EQ(reader_->exception_reads, 0);
+  EXPECT_EQ(sender_->Sent(), 0u) << "one failure within 5 minutes is below the threshold";
+  reader_->Checkpoint(4, "FAILED", now - 1'000,
+                      "An Exception occurred while triggering the checkpoint. IO-problem "
+                      "detected.");
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 1u);
+  Json facts = sender_->sent[0]["facts"];
+  EXPECT_EQ(facts["rule"], "checkpoint_failures");
+  EXPECT_EQ(facts["failed_checkpoints"], 2);
+  EXPECT_EQ(facts["window_minutes"], 5);
+  EXPECT_EQ(facts["title"], "orders: 2 checkpoints failed in 5 minutes");
+  std::string summary = facts["summary"];
+  EXPECT_NE(summary.find("IO-problem detected"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("checkpoint 4"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("newest completed checkpoint is 1"), std::string::npos) << summary;
+  EXPECT_EQ(facts["sluice_url"], "http://sluice.example:8765/apps/" + std::to_string(app));
+  EXPECT_TRUE(redeployer_->cancels.empty()) << "action alert does not restart";
+  // Still failing: no new alert (and no SUPPRESSED row per look) within the quiet time.
+  reader_->Checkpoint(5, "FAILED", now, "IO-problem detected.");
+  Advance(std::chrono::minutes(1));
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 1u);
+  EXPECT_EQ(Alerts("&rule=checkpoint_failures")["total"], 1);
+  // After the quiet time (10 minutes), still failing: alerts again.
+  Advance(std::chrono::minutes(10));
+  reader_->Checkpoint(6, "FAILED", NowMs() - 2'000, "IO-problem detected.");
+  reader_->Checkpoint(7, "FAILED", NowMs() - 1'000, "IO-problem detected.");
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 2u);
+  // A cluster that does not answer is skipped, not an error.
+  reader_->unreachable = true;
+  Advance(std::chrono::minutes(11));
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 2u);
+}
+
+TEST_F(AlertsTest, CheckpointAlertsAreSilencedInMaintenanceAndFollowTeamDefaults) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  ASSERT_EQ(Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",
+                 {{"rules", {{"checkpoint_failures", {{"failures", 1}}}}}, {"channel_ids", {hook}}},
+                 AdminToken())
+                .status,
+            200);
+  int64_t a = App("a", nullptr, {});
+  int64_t b = App("b", nullptr, {});
+  // b turns it off; a is in maintenance.
+  ASSERT_EQ(AppRules(b, {{"checkpoint_failures", false}}).status, 200);
+  ASSERT_EQ(AppRules(a, Json::object(),
+                     {{{"from", FormatRfc3339(clock_.Now() - std::chrono::minutes(1))},
+                       {"until", FormatRfc3339(clock_.Now() + std::chrono::minutes(30))}}})
+                .status,
+            200);
+  reader_->Checkpoint(1, "FAILED", NowMs() - 1'000, "IO-problem detected.");
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 0u);
+  EXPECT_EQ(reader_->checkpoint_reads, 1) << "b has the rule off: not read";
+  Json silenced = Alerts("&state=SILENCED");
+  ASSERT_EQ(silenced["total"], 1) << silenced.dump();
+  EXPECT_EQ(silenced["items"][0]["app_id"], a);
+  EXPECT_EQ(silenced["items"][0]["rule"], "checkpoint_failures");
+}
+
+TEST_F(AlertsTest, NoCompletedCheckpointForNMinutesAlertsOnlyWithCheckpointingOn) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t app = App("orders", nullptr, {hook});
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state_changed_at = ? WHERE id = ?", {NowMs(), app}).ok());
+  ASSERT_EQ(AppRules(app, {{"checkpoint_stale", {{"minutes", 10}}}}).status, 200);
+  reader_->Checkpoint(1, "COMPLETED", NowMs());
+  Advance(std::chrono::minutes(9));
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 0u) << "9 minutes since the last completed checkpoint";
+  reader_->Checkpoint(2, "FAILED", NowMs(), "Checkpoint expired before completing.");
+  Advance(std::chrono::minutes(2));
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 1u);
+  Json facts = sender_->sent[0]["facts"];
+  EXPECT_EQ(facts["rule"], "checkpoint_stale");
+  EXPECT_EQ(facts["title"], "orders: no completed checkpoint for 11 minutes");
+  std::string summary = facts["summary"];
+  EXPECT_NE(summary.find("Checkpoint expired before completing"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("1000 ms"), std::string::npos) << summary;
+  EXPECT_EQ(reader_->interval_reads, 1) << "the interval is read once per job";
+  // Still stale a minute later: nothing; after the quiet time (10 minutes): again.
+  Advance(std::chrono::minutes(1));
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 1u);
+  Advance(std::chrono::minutes(10));
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(sender_->sent[1]["facts"]["title"], "orders: no completed checkpoint for 22 minutes");
+  // A new completed checkpoint resets it; a job without periodic checkpoints never alerts.
+  Advance(std::chrono::minutes(11));
+  reader_->Checkpoint(3, "COMPLETED", NowMs());
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 2u);
+  int64_t off = App("no-checkpoints", nullptr, {hook});
+  ASSERT_EQ(AppRules(off, {{"checkpoint_stale", {{"minutes", 10}}}}).status, 200);
+  ASSERT_TRUE(db_->Query("UPDATE apps SET job_id = 'def' WHERE id = ?", {off}).ok());
+  reader_->interval = std::nullopt;
+  Advance(std::chrono::minutes(30));
+  reader_->history = Json::array();
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'FINISHED' WHERE id = ?", {app}).ok());
+  Watch();
+  EXPECT_EQ(sender_->Sent(), 2u);
+  EXPECT_EQ(Alerts("&rule=checkpoint_stale")["total"], 2);
+}
+
+TEST_F(AlertsTest, FlinkRestartingTheJobMoreThanKTimesInMMinutesAlerts) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t app = App("orders", nullptr, {hook});
+  ASSERT_EQ(AppRules(app, {{"flink_restarts", {{"restarts", 2}, {"window_minutes", 10}}}}).status,
+            200);
+  reader_->Restart(NowMs() - 30 * 60'000, "too old");
+  reader_->Restart(NowMs() - 5 * 60'000, "java.lang.IllegalStateException: boom");
+  reader_->Restart(NowMs() - 60'000, "java.lang.IllegalStateException: boom");
+  Watch();
+  EXPECT_EQ(reader_->exception_reads, 1);
+  EXPECT_EQ(reader_->checkpoint_reads, 0) << "no checkpoint rule: no checkpoint read";
+  EXPECT_EQ(sender_->Sent(), 0u) << "2 restarts within 10 minutes is not more than 2";
+  reader_->Restart(NowMs() - 1'000, "java.lang.IllegalStateException: boom at 40");
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 1u);
+  Json facts = sender_->sent[0]["facts"];
+  EXPECT_EQ(facts["rule"], "flink_restarts");
+  EXPECT_EQ(facts["flink_restarts"], 3);
+  EXPECT_EQ(facts["title"], "orders: Flink restarted the job 3 times in 10 minutes");
+  EXPECT_NE(facts["summary"].get<std::string>().find("boom at 40"), std::string::npos);
+  EXPECT_EQ(facts["exception"], "java.lang.IllegalStateException: boom at 40");
+}
+
+TEST_F(AlertsTest, CheckpointFailuresWithRestartCancelThenRedeployFromTheNewestCheckpointOnce) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  int64_t app = App("orders", nullptr, {hook});
+  ASSERT_EQ(AppRules(app, {{"checkpoint_failures",
+                            {{"failures", 2}, {"window_minutes", 5}, {"action", "restart"}}}})
+                .status,
+            200);
+  ASSERT_TRUE(db_->Query("INSERT INTO app_savepoints (app_id, job_id, kind, path, created_at, "
+                         "operation_id) VALUES (?, 'abc', 'checkpoint', 'file:/chk/chk-1', 1, "
+                         "NULL)",
+                         {app})
+                  .ok());
+  reader_->Checkpoint(1, "COMPLETED", NowMs() - 60'000);
+  reader_->Checkpoint(2, "FAILED", NowMs() - 2'000, "IO-problem detected.");
+  reader_->Checkpoint(3, "FAILED", NowMs() - 1'000, "IO-problem detected.");
+  Watch();
+  // First the running job is cancelled (a stop operation), and one alert says so.
+  ASSERT_EQ(redeployer_->cancels.size(), 1u);
+  EXPECT_EQ(redeployer_->cancels[0], (std::pair<int64_t, std::string>{app, "RUNNING"}));
+  EXPECT_TRUE(redeployer_->calls.empty());
+  ASSERT_EQ(sender_->Sent(), 1u);
+  EXPECT_NE(sender_->sent[0]["facts"]["summary"].get<std::string>().find("deploys it again"),
+            std::string::npos);
+  Json restarts =
+      Call("GET", "/api/v1/apps/" + std::to_string(app) + "/restarts", nullptr, AdminToken()).json;
+  ASSERT_EQ(restarts["total"], 1) << restarts.dump();
+  EXPECT_EQ(restarts["items"][0]["state"], "STOPPING");
+  EXPECT_EQ(restarts["items"][0]["operation_id"], 2001);
+  // While the stop runs, nothing more.
+  Watch();
+  EXPECT_TRUE(redeployer_->calls.empty());
+  // The job ended CANCELED: the deploy from the newest checkpoint is queued, once.
+  ASSERT_TRUE(db_->Query("UPDATE apps SET operation_id = NULL WHERE id = ?", {app}).ok());
+  Move(app, "CANCELED", 2001);
+  Watch();
+  ASSERT_EQ(redeployer_->calls.size(), 1u);
+  EXPECT_EQ(redeployer_->calls[0], (std::pair<int64_t, std::string>{app, "latest"}));
+  Watch();
+  EXPECT_EQ(redeployer_->calls.size(), 1u);
+  restarts =
+      Call("GET", "/api/v1/apps/" + std::to_string(app) + "/restarts", nullptr, AdminToken()).json;
+  EXPECT_EQ(restarts["items"][0]["state"], "QUEUED");
+  // Not an alert for the cancel Sluice made, and not a second restart within the window for the
+  // new job failing the same way.
+  EXPECT_EQ(Alerts("&rule=cancelled")["total"], 0);
+  ASSERT_TRUE(
+      db_->Query("UPDATE apps SET state = 'RUNNING', job_id = 'abd' WHERE id = ?", {app}).ok());
+  reader_->Checkpoint(4, "FAILED", NowMs(), "IO-problem detected.");
+  Watch();
+  EXPECT_EQ(redeployer_->cancels.size(), 1u);
+  // Checkpoint restarts do not use up the restart policy's budget.
+  auto counted =
+      db_->Query("SELECT COUNT(*) AS n FROM app_restarts WHERE source NOT LIKE 'checkpoint:%'");
+  ASSERT_TRUE(counted.ok());
+  EXPECT_EQ(counted->Int(0, "n"), 0);
 }
 
 }  // namespace

@@ -20,6 +20,9 @@ Status Exec(Result<store::Rows> rows) {
 
 const std::vector<std::string> kBoolRules = {"failed", "lost", "cancelled", "restarts_exhausted",
                                              "cluster"};
+// Rules with settings, off unless set: read by the job watcher (job_watcher.h).
+const std::vector<std::string> kObjectRules = {"checkpoint_failures", "checkpoint_stale",
+                                               "flink_restarts"};
 
 Error RulesInvalid(const std::string& field, std::string message) {
   return Error(ErrorCode::ALERT_RULES_INVALID, std::move(message), field);
@@ -54,7 +57,79 @@ std::vector<int64_t> Ids(const Json& value) {
 }
 
 bool Enabled(const Json& rules, const std::string& rule) {
-  return !rules.is_object() || !rules.contains(rule) || rules[rule].get<bool>();
+  return !rules.is_object() || !rules.contains(rule) || !rules[rule].is_boolean() ||
+         rules[rule].get<bool>();
+}
+
+}  // namespace
+
+namespace {
+
+// One integer field of an object rule, in [low, high].
+Result<int64_t> RuleInt(const Json& rule, const std::string& rule_name, const std::string& key,
+                        int64_t low, int64_t high, int64_t fallback) {
+  const std::string field = fmt::format("rules.{}.{}", rule_name, key);
+  if (!rule.contains(key)) return fallback;
+  const Json& value = rule[key];
+  if (!value.is_number_integer() || value.get<int64_t>() < low || value.get<int64_t>() > high) {
+    return RulesInvalid(field,
+                        fmt::format("'{}' must be a whole number from {} to {}", field, low, high));
+  }
+  return value.get<int64_t>();
+}
+
+Status OnlyKeys(const Json& rule, const std::string& rule_name,
+                const std::vector<std::string>& keys) {
+  for (const auto& [key, value] : rule.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      std::string known;
+      for (const std::string& k : keys) known += (known.empty() ? "" : ", ") + k;
+      return RulesInvalid(fmt::format("rules.{}.{}", rule_name, key.substr(0, 40)),
+                          fmt::format("'rules.{}' has no field '{}' (known: {})", rule_name,
+                                      key.substr(0, 40), known));
+    }
+  }
+  return Status::Ok();
+}
+
+// false (off), true (on with the defaults) or an object of its fields; answers false or the
+// object with every field.
+Result<Json> ValidateObjectRule(const std::string& name, const Json& value) {
+  if (value.is_boolean() && !value.get<bool>()) return Json(false);
+  Json rule = value.is_boolean() ? Json::object() : value;
+  if (!rule.is_object()) {
+    return RulesInvalid("rules." + name,
+                        fmt::format("'rules.{}' must be false, true (the defaults) or an object "
+                                    "of its settings",
+                                    name));
+  }
+  if (name == "checkpoint_failures") {
+    SLUICE_RETURN_IF_ERROR(OnlyKeys(rule, name, {"failures", "window_minutes", "action"}));
+    SLUICE_ASSIGN_OR_RETURN(int64_t failures, RuleInt(rule, name, "failures", 1, 1000, 3));
+    SLUICE_ASSIGN_OR_RETURN(int64_t window, RuleInt(rule, name, "window_minutes", 1, 1440, 10));
+    std::string action = "alert";
+    if (rule.contains("action")) {
+      if (!rule["action"].is_string() ||
+          (rule["action"] != "alert" && rule["action"] != "restart")) {
+        return Error(ErrorCode::RESTART_POLICY_INVALID,
+                     "'rules.checkpoint_failures.action' is \"alert\" or \"restart\" (cancel "
+                     "the job and deploy it again from its newest checkpoint or savepoint)",
+                     "rules.checkpoint_failures.action");
+      }
+      action = rule["action"].get<std::string>();
+    }
+    return Json{{"failures", failures}, {"window_minutes", window}, {"action", action}};
+  }
+  if (name == "checkpoint_stale") {
+    SLUICE_RETURN_IF_ERROR(OnlyKeys(rule, name, {"minutes"}));
+    SLUICE_ASSIGN_OR_RETURN(int64_t minutes, RuleInt(rule, name, "minutes", 1, 10080, 30));
+    return Json{{"minutes", minutes}};
+  }
+  // flink_restarts
+  SLUICE_RETURN_IF_ERROR(OnlyKeys(rule, name, {"restarts", "window_minutes"}));
+  SLUICE_ASSIGN_OR_RETURN(int64_t restarts, RuleInt(rule, name, "restarts", 0, 1000, 3));
+  SLUICE_ASSIGN_OR_RETURN(int64_t window, RuleInt(rule, name, "window_minutes", 1, 1440, 10));
+  return Json{{"restarts", restarts}, {"window_minutes", window}};
 }
 
 }  // namespace
@@ -62,15 +137,22 @@ bool Enabled(const Json& rules, const std::string& rule) {
 Result<Json> ValidateRules(const Json& rules, bool partial) {
   if (rules.is_null() && partial) return Json();
   if (!rules.is_object()) {
-    return RulesInvalid("rules", "'rules' must be an object of rule: true | false");
+    return RulesInvalid("rules", "'rules' must be an object of rule: setting");
   }
   Json out = Json::object();
   for (const auto& [name, value] : rules.items()) {
-    if (std::find(kBoolRules.begin(), kBoolRules.end(), name) == kBoolRules.end()) {
-      return RulesInvalid("rules." + name,
+    const bool object_rule =
+        std::find(kObjectRules.begin(), kObjectRules.end(), name) != kObjectRules.end();
+    if (!object_rule && std::find(kBoolRules.begin(), kBoolRules.end(), name) == kBoolRules.end()) {
+      return RulesInvalid("rules." + name.substr(0, 40),
                           fmt::format("there is no alert rule '{}' (known: failed, lost, "
-                                      "cancelled, restarts_exhausted, cluster)",
+                                      "cancelled, restarts_exhausted, cluster, "
+                                      "checkpoint_failures, checkpoint_stale, flink_restarts)",
                                       name.substr(0, 40)));
+    }
+    if (object_rule) {
+      SLUICE_ASSIGN_OR_RETURN(out[name], ValidateObjectRule(name, value));
+      continue;
     }
     if (!value.is_boolean()) {
       return RulesInvalid("rules." + name, fmt::format("'rules.{}' must be true or false", name));
@@ -81,8 +163,35 @@ Result<Json> ValidateRules(const Json& rules, bool partial) {
     for (const std::string& name : kBoolRules) {
       if (!out.contains(name)) out[name] = true;
     }
+    for (const std::string& name : kObjectRules) {
+      if (!out.contains(name)) out[name] = false;
+    }
   }
   return out;
+}
+
+std::optional<CheckpointFailuresRule> CheckpointFailuresOf(const Json& rules) {
+  if (!rules.is_object() || !rules.contains("checkpoint_failures")) return std::nullopt;
+  auto rule = ValidateObjectRule("checkpoint_failures", rules["checkpoint_failures"]);
+  if (!rule.ok() || !rule->is_object()) return std::nullopt;
+  return CheckpointFailuresRule{(*rule)["failures"].get<int64_t>(),
+                                (*rule)["window_minutes"].get<int64_t>(),
+                                (*rule)["action"] == "restart"};
+}
+
+std::optional<int64_t> CheckpointStaleMinutesOf(const Json& rules) {
+  if (!rules.is_object() || !rules.contains("checkpoint_stale")) return std::nullopt;
+  auto rule = ValidateObjectRule("checkpoint_stale", rules["checkpoint_stale"]);
+  if (!rule.ok() || !rule->is_object()) return std::nullopt;
+  return (*rule)["minutes"].get<int64_t>();
+}
+
+std::optional<FlinkRestartsRule> FlinkRestartsOf(const Json& rules) {
+  if (!rules.is_object() || !rules.contains("flink_restarts")) return std::nullopt;
+  auto rule = ValidateObjectRule("flink_restarts", rules["flink_restarts"]);
+  if (!rule.ok() || !rule->is_object()) return std::nullopt;
+  return FlinkRestartsRule{(*rule)["restarts"].get<int64_t>(),
+                           (*rule)["window_minutes"].get<int64_t>()};
 }
 
 Result<Json> ValidateMaintenance(const Json& windows) {
@@ -307,7 +416,8 @@ Status AlertEngine::HandleAppEvent(int64_t event_id, int64_t app_id, const std::
       SLUICE_ASSIGN_OR_RETURN(
           store::Rows made,
           database_.Query("SELECT COUNT(*) AS n FROM app_restarts WHERE app_id = ? AND "
-                          "created_at >= ? AND state <> 'SKIPPED'",
+                          "created_at >= ? AND state <> 'SKIPPED' AND source NOT LIKE "
+                          "'checkpoint:%'",
                           {app_id, now - window_ms}));
       const int64_t used = made.Int(0, "n");
       facts["restart"] = used;
@@ -433,7 +543,6 @@ Result<int> AlertEngine::Raise(int64_t team_id, std::optional<int64_t> app_id,
     std::string note = silenced ? "in a maintenance window of the application" : "";
     if (!silenced) {
       // The same condition on the same app (or cluster) alerts again only after the quiet time.
-      store::Value subject = app_id ? store::Value(*app_id) : store::Value();
       SLUICE_ASSIGN_OR_RETURN(
           store::Rows recent,
           database_.Query(
@@ -441,7 +550,7 @@ Result<int> AlertEngine::Raise(int64_t team_id, std::optional<int64_t> app_id,
                           "{} = ? AND state IN ('PENDING', 'DELIVERED') AND "
                           "created_at >= ? LIMIT 1",
                           app_id ? "app_id" : "cluster_id"),
-              {channel_id, rule, app_id ? subject : store::Value(cluster_id.value_or(0)),
+              {channel_id, rule, store::Value(app_id ? *app_id : cluster_id.value_or(0)),
                now - options_.quiet.count()}));
       if (!recent.empty()) {
         state = "SUPPRESSED";
@@ -472,9 +581,164 @@ Result<int> AlertEngine::Raise(int64_t team_id, std::optional<int64_t> app_id,
   return pending;
 }
 
+// ---- conditions of running jobs (the job watcher)
+
+Result<AppAlertContext> AlertEngine::AppContext(int64_t app_id) {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows apps,
+      database_.Query("SELECT a.id, a.team_id, a.name, a.state, a.state_changed_at, "
+                      "a.alert_channel_ids, a.cluster_id, a.web_url, t.name AS team FROM apps a "
+                      "JOIN teams t ON t.id = a.team_id WHERE a.id = ?",
+                      {app_id}));
+  if (apps.empty()) {
+    return Error(ErrorCode::NOT_FOUND, fmt::format("no application with id {}", app_id));
+  }
+  AppAlertContext app;
+  app.app_id = app_id;
+  app.team_id = apps.Int(0, "team_id");
+  app.name = apps.Text(0, "name");
+  app.team = apps.Text(0, "team");
+  app.state = apps.Text(0, "state");
+  app.state_changed_at = apps.OptionalInt(0, "state_changed_at").value_or(0);
+  app.web_url = apps.Text(0, "web_url");
+  app.cluster_id = apps.OptionalInt(0, "cluster_id");
+  app.channel_ids = Ids(ParseOr(apps.Text(0, "alert_channel_ids"), Json::array()));
+  std::vector<int64_t> team_channels;
+  SLUICE_ASSIGN_OR_RETURN(app.rules, TeamRules(app.team_id, &team_channels));
+  if (!app.rules.is_object()) app.rules = Json::object();
+  if (app.channel_ids.empty()) app.channel_ids = team_channels;
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows settings,
+      database_.Query("SELECT rules, maintenance FROM alert_settings WHERE scope = 'app' AND "
+                      "scope_id = ?",
+                      {app_id}));
+  const int64_t now = Now();
+  if (!settings.empty()) {
+    Json overrides = ParseOr(settings.Text(0, "rules"), Json::object());
+    for (const auto& [key, value] : overrides.items()) app.rules[key] = value;
+    for (const Json& window : ParseOr(settings.Text(0, "maintenance"), Json::array())) {
+      auto start = ParseRfc3339(window.value("from", ""));
+      auto end = ParseRfc3339(window.value("until", ""));
+      if (start && end && now >= ToUnixMillis(*start) && now < ToUnixMillis(*end)) {
+        app.silenced = true;
+      }
+    }
+  }
+  return app;
+}
+
+Result<bool> AlertEngine::RaiseCondition(const AppAlertContext& app, const std::string& rule,
+                                         const std::string& source, Json facts) {
+  const int64_t now = Now();
+  // A continuous condition: one alert per quiet time, not one (SUPPRESSED) per look at it.
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows recent,
+      database_.Query("SELECT id FROM alerts WHERE app_id = ? AND rule = ? AND created_at >= ? "
+                      "LIMIT 1",
+                      {app.app_id, rule, now - options_.quiet.count()}));
+  if (!recent.empty()) return false;
+  facts["rule"] = rule;
+  facts["app"] = app.name;
+  facts["app_id"] = app.app_id;
+  facts["team"] = app.team;
+  facts["state"] = app.state;
+  if (app.state_changed_at > 0) facts["since"] = Time(app.state_changed_at);
+  facts["at"] = Time(now);
+  if (!options_.public_url.empty()) {
+    facts["sluice_url"] = fmt::format("{}/apps/{}", options_.public_url, app.app_id);
+  }
+  if (!app.web_url.empty()) facts["flink_url"] = app.web_url;
+  SLUICE_ASSIGN_OR_RETURN(int pending, Raise(app.team_id, app.app_id, app.cluster_id, rule, source,
+                                             facts, app.channel_ids, app.silenced));
+  spdlog::info("alerts: app {} ({}): {}{}", app.app_id, app.name, facts.value("title", rule),
+               app.silenced ? " (silenced: maintenance)" : "");
+  (void)pending;
+  return true;
+}
+
+Result<bool> AlertEngine::StartCheckpointRestart(const AppAlertContext& app,
+                                                 const std::string& job_id, const std::string& why,
+                                                 int64_t window_ms) {
+  const int64_t now = Now();
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows recent,
+      database_.Query("SELECT id FROM app_restarts WHERE app_id = ? AND source LIKE "
+                      "'checkpoint:%' AND created_at >= ? LIMIT 1",
+                      {app.app_id, now - window_ms}));
+  if (!recent.empty()) return false;
+  const std::string source = "checkpoint:" + job_id;
+  const std::string detail = fmt::format("checkpoint restart: {}; cancelling job {}", why, job_id);
+  auto inserted = database_.Query(
+      "INSERT INTO app_restarts (app_id, source, attempt, max_restarts, state, due_at, detail, "
+      "created_at) VALUES (?, ?, 1, 0, 'STOPPING', ?, ?, ?) RETURNING id",
+      {app.app_id, source, now, detail, now});
+  if (!inserted.ok()) {
+    if (inserted.error().code == ErrorCode::STORE_UNIQUE_VIOLATION) return false;  // this job's
+    return std::move(inserted).error();
+  }
+  const int64_t id = inserted->Int(0, "id");
+  auto op = redeployer_.Cancel(app.app_id, "RUNNING", "checkpoint restart: " + why);
+  if (!op.ok()) {
+    SLUICE_RETURN_IF_ERROR(
+        database_.Query("UPDATE app_restarts SET state = 'SKIPPED', detail = ? WHERE id = ?",
+                        {fmt::format("not restarted: {}", op.error().message), id}));
+    spdlog::info("alerts: app {}: checkpoint restart skipped: {}", app.app_id, op.error().message);
+    return false;
+  }
+  SLUICE_RETURN_IF_ERROR(
+      database_.Query("UPDATE app_restarts SET operation_id = ?, detail = ? WHERE id = ?",
+                      {*op, detail + fmt::format(" (stop operation {})", *op), id}));
+  SLUICE_RETURN_IF_ERROR(database_.Query(
+      "INSERT INTO app_events (app_id, at, kind, from_state, to_state, cause) VALUES (?, ?, "
+      "'restart', '', '', ?)",
+      {app.app_id, now, detail}));
+  spdlog::info("alerts: app {} ({}): {} (operation {})", app.app_id, app.name, detail, *op);
+  return true;
+}
+
+Status AlertEngine::ContinueCheckpointRestarts() {
+  SLUICE_ASSIGN_OR_RETURN(
+      store::Rows stopping,
+      database_.Query("SELECT r.id, r.app_id, r.detail, a.state, a.operation_id FROM app_restarts "
+                      "r JOIN apps a ON a.id = r.app_id WHERE r.state = 'STOPPING' ORDER BY r.id "
+                      "LIMIT 100"));
+  for (size_t i = 0; i < stopping.size(); ++i) {
+    const int64_t id = stopping.Int(i, "id");
+    const int64_t app_id = stopping.Int(i, "app_id");
+    const std::string state = stopping.Text(i, "state");
+    if (stopping.OptionalInt(i, "operation_id")) continue;  // the cancel is still running
+    if (state != "CANCELED" && state != "FAILED" && state != "FINISHED") {
+      SLUICE_RETURN_IF_ERROR(database_.Query(
+          "UPDATE app_restarts SET state = 'SKIPPED', detail = ? WHERE id = ?",
+          {fmt::format("not restarted: the job was not stopped (the application is {})", state),
+           id}));
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(
+        store::Rows points,
+        database_.Query("SELECT id FROM app_savepoints WHERE app_id = ? LIMIT 1", {app_id}));
+    const std::string restore = points.empty() ? "none" : "latest";
+    const std::string why =
+        fmt::format("checkpoint restart by the checkpoint_failures rule (restore {})", restore);
+    auto op = redeployer_.Redeploy(app_id, state, restore, why);
+    if (op.ok()) {
+      SLUICE_RETURN_IF_ERROR(database_.Query(
+          "UPDATE app_restarts SET state = 'QUEUED', operation_id = ?, detail = ? WHERE id = ?",
+          {*op, why + fmt::format(": deploy operation {}", *op), id}));
+      spdlog::info("alerts: app {}: {} (operation {})", app_id, why, *op);
+    } else {
+      SLUICE_RETURN_IF_ERROR(
+          database_.Query("UPDATE app_restarts SET state = 'SKIPPED', detail = ? WHERE id = ?",
+                          {fmt::format("not restarted: {}", op.error().message), id}));
+    }
+  }
+  return Status::Ok();
+}
+
 // ---- restarts
 
 Result<int> AlertEngine::RunDueRestarts() {
+  SLUICE_RETURN_IF_ERROR(ContinueCheckpointRestarts());
   const int64_t now = Now();
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows due,

@@ -19,6 +19,10 @@
 //  - LOST: `lost`. CANCELED with no Sluice operation behind it: `cancelled` (outside Sluice).
 // For a cluster's change to LOST or FAILED: `cluster`, to each team with apps on it, with the
 // number of its jobs that may be affected.
+// Conditions inside a running job (checkpoint_failures, checkpoint_stale, flink_restarts) are
+// found by the job watcher (job_watcher.h) and raised through RaiseCondition; a checkpoint
+// restart is an `app_restarts` row (STOPPING) and a cancel first, then the deploy above once the
+// job has ended (restore "latest"); it never counts against the restart policy.
 //
 // Where alerts go: the app's `alert_channel_ids`, else its team's default channels (alert
 // settings). Which rules apply: the team's rules, overridden per app. During one of the app's
@@ -63,6 +67,9 @@ struct AlertOptions {
   std::chrono::milliseconds poll{std::chrono::milliseconds(500)};  // besides the wake-ups
   int delivery_threads = 8;
   int64_t reread_window = 200;
+  // How often the job watcher reads Flink's checkpoint statistics and exception history of the
+  // RUNNING apps with a checkpoint or restart rule on.
+  std::chrono::milliseconds watch{std::chrono::seconds(5)};
 };
 
 // Queues a restart of an app as a durable deploy (restarter.h has the one over apps/).
@@ -74,12 +81,56 @@ class Redeployer {
   // APP_WRONG_STATE when the app moved on.
   virtual Result<int64_t> Redeploy(int64_t app_id, const std::string& expected_state,
                                    const std::string& restore, const std::string& why) = 0;
+  // Queues a stop (cancel, without a savepoint) of `app_id` only while the app is in
+  // `expected_state` with no operation in flight. Answers the operation id; errors as Redeploy.
+  virtual Result<int64_t> Cancel(int64_t app_id, const std::string& expected_state,
+                                 const std::string& why) = 0;
 };
 
 // The rules a team sets for its apps and an app overrides: which conditions alert.
 // {"failed","lost","cancelled","restarts_exhausted","cluster"}: booleans (default true).
-// Validation: ALERT_RULES_INVALID naming the field.
+// Rules with settings (default false: off; true: on with the defaults shown), read from Flink by
+// the job watcher (job_watcher.h) for RUNNING apps only:
+//   "checkpoint_failures": {"failures": 3, "window_minutes": 10, "action": "alert" | "restart"}
+//      at least `failures` failed checkpoints triggered within the last `window_minutes`;
+//      "restart" also cancels the job and deploys it again from its newest checkpoint or
+//      savepoint (at most once per window).
+//   "checkpoint_stale": {"minutes": 30}  no completed checkpoint for `minutes` while RUNNING
+//      (only for jobs with periodic checkpointing on).
+//   "flink_restarts": {"restarts": 3, "window_minutes": 10}  Flink restarted the job more than
+//      `restarts` times within `window_minutes` (its exception history).
+// Validation: ALERT_RULES_INVALID naming the field (e.g. "rules.checkpoint_failures.failures"),
+// RESTART_POLICY_INVALID for a bad "rules.checkpoint_failures.action". Full (team) rules answer
+// every rule; partial (app overrides) only those given.
 Result<Json> ValidateRules(const Json& rules, bool partial);
+struct CheckpointFailuresRule {
+  int64_t failures = 3;
+  int64_t window_minutes = 10;
+  bool restart = false;
+};
+struct FlinkRestartsRule {
+  int64_t restarts = 3;
+  int64_t window_minutes = 10;
+};
+// The settings of a rule in effective rules, nullopt when it is off.
+std::optional<CheckpointFailuresRule> CheckpointFailuresOf(const Json& rules);
+std::optional<int64_t> CheckpointStaleMinutesOf(const Json& rules);
+std::optional<FlinkRestartsRule> FlinkRestartsOf(const Json& rules);
+
+// What the rules need to know about one app.
+struct AppAlertContext {
+  int64_t app_id = 0;
+  int64_t team_id = 0;
+  std::string name;
+  std::string team;
+  std::string state;
+  int64_t state_changed_at = 0;  // Unix ms
+  std::string web_url;
+  std::optional<int64_t> cluster_id;
+  Json rules;                        // the team's, overridden by the app's
+  std::vector<int64_t> channel_ids;  // the app's, else the team's
+  bool silenced = false;             // in one of its maintenance windows now
+};
 // [{"from": RFC 3339, "until": RFC 3339, "note"?}], at most 50, from before until.
 Result<Json> ValidateMaintenance(const Json& windows);
 
@@ -96,6 +147,21 @@ class AlertEngine {
   Result<int> RunDueRestarts();
   // Sends the due PENDING alerts; answers how many were delivered.
   Result<int> DeliverDue();
+
+  // The app's context; NOT_FOUND when it was deleted.
+  Result<AppAlertContext> AppContext(int64_t app_id);
+  // A condition found on a running job (the job watcher): raises `rule` for the app with `facts`
+  // (the app's own facts are added) unless an alert of that rule on that app was raised within
+  // the quiet time (then nothing is written: the condition is continuous). `source` is unique per
+  // occurrence. Answers whether alert rows were written.
+  Result<bool> RaiseCondition(const AppAlertContext& app, const std::string& rule,
+                              const std::string& source, Json facts);
+  // The checkpoint_failures rule's "restart": unless a checkpoint restart of the app was made
+  // within `window_ms`, records an `app_restarts` row (source "checkpoint:<job id>", state
+  // STOPPING) and queues a cancel of the RUNNING job; RunDueRestarts then queues the deploy
+  // (restore "latest") once the job has ended. Answers whether a restart was started.
+  Result<bool> StartCheckpointRestart(const AppAlertContext& app, const std::string& job_id,
+                                      const std::string& why, int64_t window_ms);
 
   // Starts the two workers ("alerts-rules", "alerts-delivery"); Stop ends them.
   void Start();
@@ -117,6 +183,7 @@ class AlertEngine {
                     const std::string& source, const Json& facts,
                     const std::vector<int64_t>& channel_ids, bool silenced);
   Result<Json> TeamRules(int64_t team_id, std::vector<int64_t>* channel_ids);
+  Status ContinueCheckpointRestarts();
   Result<int64_t> Cursor(const std::string& name);
   Status SetCursor(const std::string& name, int64_t position);
   Status DeliverOne(int64_t alert_id);

@@ -6,6 +6,22 @@ namespace sluice::alerts {
 
 Result<int64_t> AppsRedeployer::Redeploy(int64_t app_id, const std::string& expected_state,
                                          const std::string& restore, const std::string& why) {
+  return Enqueue(
+      app_id, expected_state, "deploy",
+      {{"restore", restore}, {"allow_non_restored_state", false}, {"restart_policy", true}},
+      fmt::format("deploy requested: {}", why));
+}
+
+Result<int64_t> AppsRedeployer::Cancel(int64_t app_id, const std::string& expected_state,
+                                       const std::string& why) {
+  return Enqueue(app_id, expected_state, "stop",
+                 {{"savepoint", false}, {"drain", false}, {"restart_policy", true}},
+                 fmt::format("cancel requested: {}", why));
+}
+
+Result<int64_t> AppsRedeployer::Enqueue(int64_t app_id, const std::string& expected_state,
+                                        const std::string& kind, const Json& params,
+                                        const std::string& note) {
   SLUICE_ASSIGN_OR_RETURN(
       store::Rows rows,
       database_.Query("SELECT team_id, state, operation_id FROM apps WHERE id = ?", {app_id}));
@@ -24,11 +40,8 @@ Result<int64_t> AppsRedeployer::Redeploy(int64_t app_id, const std::string& expe
   int64_t op_id = 0;
   bool claimed = false;
   SLUICE_RETURN_IF_ERROR(database_.Transaction([&](store::Connection& c) -> Status {
-    SLUICE_ASSIGN_OR_RETURN(op_id, operations_.EnqueueIn(c, team_id, app_id, "deploy",
-                                                         {{"restore", restore},
-                                                          {"allow_non_restored_state", false},
-                                                          {"restart_policy", true}},
-                                                         std::nullopt));
+    SLUICE_ASSIGN_OR_RETURN(op_id,
+                            operations_.EnqueueIn(c, team_id, app_id, kind, params, std::nullopt));
     // The same compare-and-set as the API's: only an app with no operation, still in the state
     // the policy saw, takes it.
     SLUICE_ASSIGN_OR_RETURN(
@@ -41,7 +54,7 @@ Result<int64_t> AppsRedeployer::Redeploy(int64_t app_id, const std::string& expe
       SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM operations WHERE id = ?", {op_id}));
       return Status::Ok();
     }
-    return journal_.NoteIn(c, app_id, "operation", fmt::format("deploy requested: {}", why), op_id);
+    return journal_.NoteIn(c, app_id, "operation", note, op_id);
   }));
   if (!claimed) {
     return Error(ErrorCode::APP_OPERATION_IN_FLIGHT,

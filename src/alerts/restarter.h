@@ -1,7 +1,8 @@
-// The restart policy's one side effect: queueing a restart as the same durable deploy operation
-// that `POST /api/v1/apps/{id}/deploy` queues (apps/operations.h), so it is a row before it is
-// work, survives a crash, and runs through the deploy's own checks (the previous job id is looked
-// up on the cluster first: a job never runs twice).
+// The restart policy's side effects (a deploy; for the checkpoint rule's restart, a cancel first):
+// queueing a restart as the same durable deploy operation that `POST /api/v1/apps/{id}/deploy`
+// queues (apps/operations.h), so it is a row before it is work, survives a crash, and runs through
+// the deploy's own checks (the previous job id is looked up on the cluster first: a job never runs
+// twice).
 #pragma once
 
 #include <functional>
@@ -23,8 +24,12 @@ class AppsRedeployer final : public Redeployer {
 
   Result<int64_t> Redeploy(int64_t app_id, const std::string& expected_state,
                            const std::string& restore, const std::string& why) override;
+  Result<int64_t> Cancel(int64_t app_id, const std::string& expected_state,
+                         const std::string& why) override;
 
  private:
+  Result<int64_t> Enqueue(int64_t app_id, const std::string& expected_state,
+                          const std::string& kind, const Json& params, const std::string& note);
   store::Database& database_;
   apps::Operations& operations_;
   apps::Journal& journal_;

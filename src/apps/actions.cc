@@ -186,6 +186,53 @@ std::string ActionExecutor::LatestStartLog(int64_t app_id) {
   return (fs::path(DeployFolder(app_id, rows->Int(0, "id"))) / "start.log").string();
 }
 
+void ActionExecutor::RecordNewestRetained(int64_t app_id, int64_t cluster_id,
+                                          const std::string& job_id) {
+  auto checkpoints = gateway_.Checkpoints(cluster_id, job_id);
+  if (!checkpoints.ok()) return;
+  // The newest restore point the job left. A savepoint taken by stop-with-savepoint is recorded
+  // by the operation already (once, by path), and it subsumes the checkpoints before it: those
+  // may be gone from storage, so an older checkpoint is never recorded as newer than it.
+  std::optional<flink::CheckpointInfo> newest = checkpoints->latest_completed;
+  if (checkpoints->latest_savepoint &&
+      (!newest || checkpoints->latest_savepoint->timestamp_ms >= newest->timestamp_ms)) {
+    newest = checkpoints->latest_savepoint;
+  }
+  if (!newest || newest->external_path.empty()) return;
+  std::string path = newest->external_path;
+  int64_t taken_at = newest->timestamp_ms;
+  if (path.rfind("file:", 0) == 0) {
+    // A local path that is gone (discarded or subsumed) is no restore point.
+    std::string local = path.substr(5);
+    while (local.size() > 1 && local[0] == '/' && local[1] == '/') local.erase(0, 1);
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::path(local) / "_metadata", ec)) {
+      // Flink caches checkpoint statistics (`rest.cache.checkpoint-statistics.timeout`, 3 s), so
+      // right after the job ended they may name a checkpoint a newer one has subsumed: the newest
+      // chk-<n> with a _metadata beside it in the job's own checkpoint folder is the one left.
+      if (newest->is_savepoint) return;
+      const std::filesystem::path folder = std::filesystem::path(local).parent_path();
+      int64_t best = newest->id;
+      std::string found;
+      for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("chk-", 0) != 0 || name.size() > 24) continue;
+        char* end = nullptr;
+        const long long n = std::strtoll(name.c_str() + 4, &end, 10);
+        if (end == nullptr || *end != '\0' || n <= best) continue;
+        if (!std::filesystem::exists(entry.path() / "_metadata", ec)) continue;
+        best = n;
+        found = entry.path().string();
+      }
+      if (found.empty()) return;
+      path = "file:" + found;
+      taken_at = ToUnixMillis(clock_.Now());
+    }
+  }
+  (void)RecordSavepoint(app_id, job_id, newest->is_savepoint ? "savepoint" : "checkpoint", path,
+                        std::nullopt, taken_at);
+}
+
 Status ActionExecutor::RecordSavepoint(int64_t app_id, const std::string& job_id,
                                        const std::string& kind, const std::string& path,
                                        std::optional<int64_t> operation_id, int64_t taken_at_ms) {
@@ -738,6 +785,9 @@ Result<Json> ActionExecutor::Stop(const Operation& op) {
   // The tracker may have seen the end already; then this changes nothing.
   SLUICE_ASSIGN_OR_RETURN(AppFacts now, LoadFacts(database_, app.id));
   if (now.job_id == app.job_id && !IsTerminalState(now.state)) {
+    // Seen here before the tracker saw it: what the job left is recorded first, as the tracker
+    // does (a later deploy's restore "latest" finds its newest retained checkpoint).
+    if (!with_savepoint) RecordNewestRetained(app.id, *app.cluster_id, app.job_id);
     (void)journal_.Move({app.id, now.state, ended,
                          fmt::format("stopped by operation {} ({})", op.id, Who(op, database_)),
                          app.job_id, op.id, op.created_by});

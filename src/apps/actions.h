@@ -127,6 +127,10 @@ class ActionExecutor {
   Status RecordSavepoint(int64_t app_id, const std::string& job_id, const std::string& kind,
                          const std::string& path, std::optional<int64_t> operation_id,
                          int64_t taken_at_ms = 0);
+  // Records the newest restore point an ended job left (its newest completed checkpoint, or a
+  // newer savepoint) when its files are still there; nothing when Flink does not answer. Called
+  // by the tracker when it sees a job end, and by a cancel that saw the end first.
+  void RecordNewestRetained(int64_t app_id, int64_t cluster_id, const std::string& job_id);
 
  private:
   // What a deploy in application mode starts.

@@ -79,17 +79,32 @@ Result<Json> ReadTags(const Json& value) {
 
 Result<Json> ReadRestartPolicy(const Json& value) {
   if (value.is_null()) return Json();
-  if (!value.is_object() || !value.contains("max_restarts") || !value.contains("window_minutes") ||
-      !value["max_restarts"].is_number_integer() || !value["window_minutes"].is_number_integer() ||
-      value.size() != 2) {
-    return Invalid("restart_policy",
+  auto invalid = [](const std::string& field, std::string message) {
+    return Error(ErrorCode::RESTART_POLICY_INVALID, std::move(message), field);
+  };
+  if (!value.is_object()) {
+    return invalid("restart_policy",
                    "'restart_policy' must be {\"max_restarts\": N, \"window_minutes\": M}");
   }
-  int64_t restarts = value["max_restarts"];
-  int64_t window = value["window_minutes"];
-  if (restarts < 0 || restarts > 1000 || window < 1 || window > 10080) {
-    return Invalid("restart_policy",
-                   "'max_restarts' is 0 to 1000 and 'window_minutes' 1 to 10080 (a week)");
+  for (const auto& [key, field_value] : value.items()) {
+    if (key != "max_restarts" && key != "window_minutes") {
+      return invalid("restart_policy." + key.substr(0, 40),
+                     fmt::format("'restart_policy' has no field '{}' (known: max_restarts, "
+                                 "window_minutes)",
+                                 key.substr(0, 40)));
+    }
+  }
+  if (!value.contains("max_restarts") || !value["max_restarts"].is_number_integer() ||
+      value["max_restarts"].get<int64_t>() < 0 || value["max_restarts"].get<int64_t>() > 1000) {
+    return invalid("restart_policy.max_restarts",
+                   "'restart_policy.max_restarts' must be a whole number from 0 to 1000");
+  }
+  if (!value.contains("window_minutes") || !value["window_minutes"].is_number_integer() ||
+      value["window_minutes"].get<int64_t>() < 1 ||
+      value["window_minutes"].get<int64_t>() > 10080) {
+    return invalid("restart_policy.window_minutes",
+                   "'restart_policy.window_minutes' must be a whole number from 1 to 10080 (a "
+                   "week)");
   }
   return value;
 }

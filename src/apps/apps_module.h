@@ -64,6 +64,8 @@ class AppsModule {
   ActionExecutor& actions() { return *actions_; }
   Tracker& tracker() { return *tracker_; }
   Operations& operations() { return *operations_; }
+  // Reads of the clusters' jobs (the alerts' job watcher reads checkpoints and exceptions).
+  JobGateway& gateway() { return *gateway_; }
   // Every app event (state change, operation, savepoint) committed; see ChangeSignal.
   Journal& journal() { return *journal_; }
 

@@ -119,7 +119,7 @@ TEST_F(AppsTest, BadDefinitionsNameTheFieldAndStoreNothing) {
        "needs 'version'"},
       {{{"tags", {std::string(40, 't')}}}, "tags", "1 to 32"},
       {{{"restart_policy", {{"max_restarts", -1}, {"window_minutes", 10}}}},
-       "restart_policy",
+       "restart_policy.max_restarts",
        "0 to 1000"},
       {{{"name", "has space"}}, "name", "1 to 64"},
   };

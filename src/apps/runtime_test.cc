@@ -72,7 +72,9 @@ class FakeGateway final : public JobGateway {
     stats.available = true;
     flink::CheckpointInfo info;
     info.status = "COMPLETED";
-    info.external_path = "s3://bucket/checkpoints/" + job_id + "/chk-7";
+    info.id = 7;
+    info.external_path =
+        checkpoint_path.empty() ? "s3://bucket/checkpoints/" + job_id + "/chk-7" : checkpoint_path;
     info.timestamp_ms = 1700000000000;
     stats.latest_completed = info;
     return stats;
@@ -96,6 +98,7 @@ class FakeGateway final : public JobGateway {
   std::vector<std::string> cancels;
   bool last_drain = false;
   std::string root_cause = "java.lang.IllegalStateException: boom";
+  std::string checkpoint_path;  // the latest completed checkpoint's path ("" = s3://.../chk-7)
   // Called before each overview (outside the lock): tests put jobs on clusters from here.
   std::function<void(int64_t)> before_overview;
 };
@@ -553,6 +556,25 @@ TEST_F(RuntimeTest, CancelOutsideSluiceAndRetainedCheckpointsAreRecorded) {
   Json points = Call("GET", Path(app, "/savepoints"), nullptr, AdminToken()).json;
   ASSERT_EQ(points["total"], 1);
   EXPECT_EQ(points["items"][0]["kind"], "checkpoint");
+}
+
+TEST_F(RuntimeTest, StaleCheckpointStatisticsRecordTheNewestLocalCheckpointLeft) {
+  int64_t app = CreateSqlApp("orders");
+  ASSERT_EQ(DeployAndRun(app)["state"], "SUCCEEDED");
+  std::string job = GetApp(app)["job_id"];
+  // Flink's cached statistics name chk-7, which chk-9 subsumed (gone); chk-9 is what is left.
+  const auto folder = dir_ / "chk" / job;
+  std::filesystem::create_directories(folder / "chk-9");
+  std::filesystem::create_directories(folder / "chk-8");  // no _metadata: not a restore point
+  { std::ofstream(folder / "chk-9" / "_metadata") << "x"; }
+  gateway_->checkpoint_path = "file:" + (folder / "chk-7").string();
+  gateway_->Set(cluster_id_, job, "RUNNING");
+  Cycle();
+  gateway_->Set(cluster_id_, job, "CANCELED");
+  Cycle();
+  Json points = Call("GET", Path(app, "/savepoints"), nullptr, AdminToken()).json;
+  ASSERT_EQ(points["total"], 1) << points.dump();
+  EXPECT_EQ(points["items"][0]["path"], "file:" + (folder / "chk-9").string());
 }
 
 TEST_F(RuntimeTest, AFailedJobKeepsItsRootCause) {

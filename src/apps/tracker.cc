@@ -46,28 +46,7 @@ void Tracker::OnEnded(const Tracked& app, const std::string& state) {
           {actions_.MaskForApp(app.id, history->root_cause_summary), app.id, app.job_id});
     }
   }
-  auto checkpoints = gateway_.Checkpoints(app.cluster_id, app.job_id);
-  if (!checkpoints.ok()) return;
-  // The newest restore point the job left. A savepoint taken by stop-with-savepoint is recorded
-  // by the operation already (once, by path), and it subsumes the checkpoints before it: those
-  // may be gone from storage, so an older checkpoint is never recorded as newer than it.
-  std::optional<flink::CheckpointInfo> newest = checkpoints->latest_completed;
-  if (checkpoints->latest_savepoint &&
-      (!newest || checkpoints->latest_savepoint->timestamp_ms >= newest->timestamp_ms)) {
-    newest = checkpoints->latest_savepoint;
-  }
-  if (!newest || newest->external_path.empty()) return;
-  const std::string& path = newest->external_path;
-  if (path.rfind("file:", 0) == 0) {
-    // A local path that is gone (discarded or subsumed) is no restore point.
-    std::string local = path.substr(5);
-    while (local.size() > 1 && local[0] == '/' && local[1] == '/') local.erase(0, 1);
-    std::error_code ec;
-    if (!std::filesystem::exists(std::filesystem::path(local) / "_metadata", ec)) return;
-  }
-  (void)actions_.RecordSavepoint(app.id, app.job_id,
-                                 newest->is_savepoint ? "savepoint" : "checkpoint", path,
-                                 std::nullopt, newest->timestamp_ms);
+  actions_.RecordNewestRetained(app.id, app.cluster_id, app.job_id);
 }
 
 Result<bool> Tracker::Judge(const Tracked& app, const std::map<std::string, std::string>* jobs,

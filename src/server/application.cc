@@ -145,6 +145,7 @@ Result<std::unique_ptr<Application>> Application::Create(
   alert_options.engine.retry_first = std::chrono::milliseconds(config.alert_retry_first_ms);
   alert_options.engine.retry_max = std::chrono::milliseconds(config.alert_retry_max_ms);
   alert_options.engine.give_up = std::chrono::hours(config.alert_give_up_hours);
+  alert_options.engine.watch = std::chrono::milliseconds(config.alert_watch_ms);
   app->alerts_ =
       std::make_unique<alerts::AlertsModule>(*app->database_, clock, *app->apps_, alert_options);
   app->alerts_->RegisterRoutes(app->router_, app->system_->guard());

@@ -128,6 +128,7 @@ const std::vector<Setting>& Settings() {
       IntSetting("alert_retry_first_ms", &ServeConfig::alert_retry_first_ms, 10, 3600000),
       IntSetting("alert_retry_max_ms", &ServeConfig::alert_retry_max_ms, 10, 86400000),
       IntSetting("alert_give_up_hours", &ServeConfig::alert_give_up_hours, 1, 24 * 30),
+      IntSetting("alert_watch_ms", &ServeConfig::alert_watch_ms, 200, 3600000),
   };
   return kSettings;
 }

@@ -62,6 +62,7 @@ struct ServeConfig {
   int alert_retry_first_ms = 1000;      // a failed delivery is tried again after this, doubling
   int alert_retry_max_ms = 60000;       // the longest wait between two delivery attempts
   int alert_give_up_hours = 24;         // a delivery still failing this long after is FAILED
+  int alert_watch_ms = 5000;            // checkpoint/restart rules: how often running jobs are read
 
   // host and port split out of `listen`.
   std::string host() const;

@@ -15,6 +15,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <set>
 
 #include "fixture.h"
@@ -305,6 +307,253 @@ TEST_F(AlertsFlinkTest, AFailingJobIsRestartedExactlyMaxTimesThenAlertsEachChann
   EXPECT_EQ(admin().Get(app_path + "/restarts").json()["total"], 2);
   EXPECT_EQ(ClusterJobs().size(), 3u);
 }
+
+// The rules that look inside a running job (src/alerts/job_watcher.h), on both Flink versions, on
+// one managed cluster:
+//  - checkpoint_failures: a job checkpointing every 500 ms into a folder that becomes unwritable.
+//    The folder is made unwritable after the job started (its parent replaced by a regular file):
+//    a checkpoint folder that cannot be created at all (even tests running as root cannot create
+//    a folder under a regular file) makes Flink refuse the job at submission ("Failed to create
+//    checkpoint storage"), on 1.20.5 and 2.0.2 alike, so no checkpoint would ever fail. The
+//    alert must reach the webhook receiver within a deadline.
+//  - flink_restarts: a job failing 0.5 s after each start with Flink's own fixed-delay restarts
+//    (1 s apart): more than 2 restarts in 5 minutes alert.
+class AlertsWatchFlinkTest : public SluiceTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions options;
+    options.extra_args = {"--runner-jar", RunnerJar()};
+    options.extra_env = {{"SLUICE_TRACKING_INTERVAL_MS", "500"},
+                         {"SLUICE_CLUSTER_HEALTH_SECONDS", "1"},
+                         {"SLUICE_ALERT_WATCH_MS", "1000"},
+                         {"SLUICE_ALERT_RETRY_FIRST_MS", "200"},
+                         {"SLUICE_ALERT_RETRY_MAX_MS", "500"}};
+    return options;
+  }
+  void SetUp() override {
+    ASSERT_FALSE(FlinkHomeOfVersion(GetParam()).empty())
+        << "SLUICE_TEST_FLINK_HOMES has no Flink " << GetParam() << ": run `make test`";
+    ASSERT_TRUE(fs::exists(RunnerJar())) << "SLUICE_TEST_RUNNER_JAR is not set or missing";
+    SluiceTest::SetUp();
+  }
+  void TearDown() override {
+    if (server_ && cluster_ != 0) {
+      (void)admin().Post("/api/v1/clusters/" + std::to_string(cluster_) + "/stop", nullptr);
+    }
+    SluiceTest::TearDown();
+  }
+  // The alerts of `rule` the receiver got.
+  static std::vector<Json> Received(const Receivers& receivers, const std::string& rule) {
+    std::vector<Json> out;
+    Json records = receivers.Records();
+    if (!records.contains("http")) return out;
+    for (const Json& record : records["http"]) {
+      if (record["body"].is_object() && record["body"].contains("alert") &&
+          record["body"]["alert"].value("rule", "") == rule) {
+        out.push_back(record);
+      }
+    }
+    return out;
+  }
+  int64_t cluster_ = 0;
+};
+
+TEST_P(AlertsWatchFlinkTest, FailingCheckpointsAndFlinkRestartsReachTheReceiverInTime) {
+  const fs::path work = fs::path(server_->data_dir()).parent_path();
+  Receivers receivers((work / "receivers-watch.log").string());
+  ASSERT_TRUE(receivers.Start()) << "receivers did not start (python3-aiosmtpd?)";
+  HttpResult env = admin().Post("/api/v1/flink-envs",
+                                {{"name", "flink"}, {"home", FlinkHomeOfVersion(GetParam())}});
+  ASSERT_EQ(env.status, 201) << env.body;
+  HttpResult created =
+      admin().Post("/api/v1/clusters", {{"name", "local"},
+                                        {"kind", "managed"},
+                                        {"flink_env_id", env.json()["id"]},
+                                        {"taskmanagers", 1},
+                                        {"config",
+                                         {{"taskmanager.numberOfTaskSlots", 2},
+                                          {"jobmanager.memory.process.size", "1024m"},
+                                          {"taskmanager.memory.process.size", "1280m"}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  cluster_ = created.json()["id"];
+  const std::string cluster_path = "/api/v1/clusters/" + std::to_string(cluster_);
+  ASSERT_EQ(admin().Post(cluster_path + "/start", nullptr).status, 202);
+  int64_t team = admin().Get("/api/v1/teams").json()["items"][0]["id"];
+  HttpResult hook =
+      admin().Post("/api/v1/alert-channels", {{"team_id", team},
+                                              {"name", "hook"},
+                                              {"kind", "webhook"},
+                                              {"config",
+                                               {{"url", receivers.Url("/webhook")},
+                                                {"headers", {{"X-Test-Token", "TOKEN-1"}}},
+                                                {"secret", "SIGN-SECRET"}}}});
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  // The team's defaults: both rules on, to the webhook.
+  auto put = [&](const std::string& path, const Json& body) {
+    return admin().Raw("PUT", path, body.dump(), {{"Content-Type", "application/json"}});
+  };
+  HttpResult settings = put("/api/v1/teams/" + std::to_string(team) + "/alert-settings",
+                            {{"rules",
+                              {{"checkpoint_failures", {{"failures", 2}, {"window_minutes", 5}}},
+                               {"flink_restarts", {{"restarts", 2}, {"window_minutes", 5}}}}},
+                             {"channel_ids", {hook.json()["id"]}}});
+  ASSERT_EQ(settings.status, 200) << settings.body;
+  // A bad setting is refused and names the field.
+  HttpResult bad = put("/api/v1/teams/" + std::to_string(team) + "/alert-settings",
+                       {{"rules", {{"checkpoint_failures", {{"action", "reboot"}}}}}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.json()["error"]["field"], "rules.checkpoint_failures.action");
+  ASSERT_TRUE(
+      WaitFor([&] { return admin().Get(cluster_path).json().value("state", "") == "RUNNING"; },
+              std::chrono::minutes(3)));
+  const std::string web_url = admin().Get(cluster_path).json().value("web_url", "");
+
+  // Under this run's own data folder (removed with it).
+  const fs::path folder = fs::path(server_->data_dir()) / "test-checkpoints";
+  fs::create_directories(folder / "d");
+  const std::string checkpoints = "file://" + (folder / "d" / "chk").string();
+  auto app = [&](const std::string& name, const std::string& sql, const std::string& yaml) {
+    HttpResult made =
+        admin().Post("/api/v1/apps", {{"name", name},
+                                      {"team_id", team},
+                                      {"kind", "sql"},
+                                      {"target", {{"mode", "session"}, {"cluster_id", cluster_}}},
+                                      {"sql", sql},
+                                      {"parallelism", 1},
+                                      {"config_yaml", yaml}});
+    EXPECT_EQ(made.status, 201) << made.body;
+    int64_t id = made.json().value("id", int64_t{0});
+    EXPECT_EQ(admin().Post("/api/v1/apps/" + std::to_string(id) + "/deploy", Json::object()).status,
+              202);
+    return id;
+  };
+  const int64_t steady = app(
+      "steady",
+      "CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5');\n"
+      "CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole');\n"
+      "INSERT INTO sink SELECT n FROM numbers;\n",
+      "execution.checkpointing.interval: 500ms\n"
+      "execution.checkpointing.tolerable-failed-checkpoints: 1000000\n"
+      "state.checkpoints.dir: " +
+          checkpoints + "\nexecution.checkpointing.dir: " + checkpoints + "\n");
+  const int64_t flaky =
+      app("flaky",
+          "CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = "
+          "'10',\n  'fields.n.kind' = 'sequence', 'fields.n.start' = '1', 'fields.n.end' = "
+          "'1000000');\n"
+          "CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole');\n"
+          "INSERT INTO sink SELECT 100 / (n - 5) FROM numbers;\n",
+          "restart-strategy.type: fixed-delay\nrestart-strategy.fixed-delay.attempts: 1000\n"
+          "restart-strategy.fixed-delay.delay: 1s\n");
+  ASSERT_GT(steady, 0);
+  ASSERT_GT(flaky, 0);
+
+  // ---- checkpoint_failures: once a checkpoint completed, the folder goes.
+  const std::string steady_path = "/api/v1/apps/" + std::to_string(steady);
+  std::string job_id;
+  http::CurlHttpClient curl;
+  flink::FlinkRestClient rest({web_url}, curl);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Json shown = admin().Get(steady_path).json();
+        if (shown.value("state", "") != "RUNNING") return false;
+        job_id = shown.value("job_id", "");
+        auto stats = rest.Checkpoints(job_id);
+        return stats.ok() && stats->completed > 0;
+      },
+      std::chrono::minutes(3)))
+      << admin().Get(steady_path + "/events?limit=50").body;
+  EXPECT_TRUE(Received(receivers, "checkpoint_failures").empty());
+  fs::rename(folder / "d", folder / "d.saved");
+  { std::ofstream(folder / "d") << "a regular file where the checkpoint folder was\n"; }
+  const auto broken = std::chrono::steady_clock::now();
+  ASSERT_TRUE(WaitFor([&] { return !Received(receivers, "checkpoint_failures").empty(); },
+                      std::chrono::seconds(30)))
+      << admin().Get("/api/v1/alerts").body;
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - broken);
+  std::cout << "[ FIGURE ] Flink " << GetParam()
+            << ": checkpoint folder broken -> checkpoint_failures alert received: " << took.count()
+            << " ms\n";
+  Json alert = Received(receivers, "checkpoint_failures")[0];
+  EXPECT_TRUE(alert["verified"].get<bool>());
+  EXPECT_EQ(alert["body"]["alert"]["app"], "steady");
+  std::string summary = alert["body"]["alert"]["summary"];
+  EXPECT_NE(summary.find("IO-problem"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(job_id), std::string::npos) << summary;
+  EXPECT_GE(alert["body"]["alert"].value("failed_checkpoints", 0), 2) << alert.dump();
+
+  // ---- flink_restarts: more than 2 restarts within 5 minutes.
+  ASSERT_TRUE(WaitFor([&] { return !Received(receivers, "flink_restarts").empty(); },
+                      std::chrono::seconds(90)))
+      << admin().Get("/api/v1/alerts").body
+      << admin().Get("/api/v1/apps/" + std::to_string(flaky) + "/events?limit=50").body;
+  Json restarted = Received(receivers, "flink_restarts")[0];
+  EXPECT_EQ(restarted["body"]["alert"]["app"], "flaky");
+  EXPECT_GT(restarted["body"]["alert"].value("flink_restarts", 0), 2) << restarted.dump();
+  EXPECT_NE(restarted["body"]["alert"]["summary"].get<std::string>().find("ArithmeticException"),
+            std::string::npos)
+      << restarted.dump();
+  // One alert per condition within the quiet time, however often the watcher looks.
+  EXPECT_EQ(Received(receivers, "checkpoint_failures").size(), 1u);
+  EXPECT_EQ(Received(receivers, "flink_restarts").size(), 1u);
+  EXPECT_EQ(admin().Get("/api/v1/alerts?rule=checkpoint_failures").json()["total"], 1);
+
+  // ---- "action": "restart": the job is cancelled, then deployed again from its newest retained
+  // checkpoint, through the same durable deploy (never two jobs of the app at once). The folder
+  // is put back first, so that the new job can be submitted and the cancelled one leaves its
+  // newest checkpoint; the failures stay in Flink's checkpoint history for a few seconds.
+  fs::remove(folder / "d");
+  fs::rename(folder / "d.saved", folder / "d");
+  HttpResult restart_rule =
+      put(steady_path + "/alert-settings",
+          {{"rules",
+            {{"checkpoint_failures",
+              {{"failures", 2}, {"window_minutes", 5}, {"action", "restart"}}}}}});
+  ASSERT_EQ(restart_rule.status, 200) << restart_rule.body;
+  Json restarts;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        restarts = admin().Get(steady_path + "/restarts").json();
+        return restarts.value("total", 0) >= 1;
+      },
+      std::chrono::seconds(30)))
+      << admin().Get(steady_path + "/events?limit=50").body;
+  size_t most_alive = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        size_t alive = 0;
+        auto jobs = rest.JobsOverview();
+        if (jobs.ok()) {
+          for (const auto& job : *jobs) {
+            if (job.name.find("steady") != std::string::npos && !Ended(job.state)) ++alive;
+          }
+        }
+        most_alive = std::max(most_alive, alive);
+        restarts = admin().Get(steady_path + "/restarts").json();
+        Json shown = admin().Get(steady_path).json();
+        if (restarts["items"][0].value("state", "") != "QUEUED") return false;
+        Json op = admin()
+                      .Get("/api/v1/operations/" +
+                           std::to_string(restarts["items"][0]["operation_id"].get<int64_t>()))
+                      .json();
+        return op.value("state", "") != "PENDING" && op.value("state", "") != "RUNNING" &&
+               shown.value("state", "") == "RUNNING" && shown.value("job_id", "") != job_id;
+      },
+      std::chrono::minutes(2)))
+      << restarts.dump() << admin().Get(steady_path + "/events?limit=50").body;
+  EXPECT_LE(most_alive, 1u);
+  ASSERT_EQ(restarts["total"], 1) << restarts.dump();
+  Json deploy = admin()
+                    .Get("/api/v1/operations/" +
+                         std::to_string(restarts["items"][0]["operation_id"].get<int64_t>()))
+                    .json();
+  EXPECT_EQ(deploy["state"], "SUCCEEDED") << deploy.dump();
+  EXPECT_NE(deploy["result"].value("restored_from", "").find(job_id + "/chk-"), std::string::npos)
+      << deploy.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, AlertsWatchFlinkTest, ::testing::Values("1.20.5", "2.0.2"));
 
 }  // namespace
 }  // namespace sluice::testing
