@@ -388,6 +388,39 @@ describe("the console", () => {
     }
   });
 
+  it("sets an application's alert rules over its team's and a maintenance window", async () => {
+    await page.goto(appUrl);
+    await page.getByRole("tab", { name: "Alerts" }).click();
+    const rules = page.getByTestId("alert-rules");
+    await rules.waitFor();
+    // The team's defaults: the state rules on, the checkpoint rules off.
+    await expect.poll(() => page.getByTestId("rule-failed").textContent()).toContain("on");
+    await expect.poll(() => page.getByTestId("rule-checkpoint_failures").textContent()).toContain("off");
+    await choose("Checkpoint failures for this application", /^On$/);
+    await choose("Job lost for this application", /^Off$/);
+    // A threshold the form refuses before anything is sent.
+    await page.getByLabel("Checkpoint failures: Failures").fill("0");
+    await page.getByTestId("save-alert-settings").click();
+    await page.getByTestId("rule-checkpoint_failures").getByText(/must be a whole number/).waitFor();
+    await page.getByLabel("Checkpoint failures: Failures").fill("2");
+    await choose("Then", /^Restart$/);
+    await page.getByRole("button", { name: "Add a window" }).click();
+    await page.getByTestId("maintenance-window").getByLabel("Note").fill("broker upgrade");
+    await page.getByTestId("save-alert-settings").click();
+    await page.getByText("Alert settings saved").waitFor();
+    await shot("app-alerts");
+    // Kept by the server: a fresh page shows the same.
+    await page.reload();
+    await page.getByRole("tab", { name: "Alerts" }).click();
+    await rules.waitFor();
+    await expect.poll(() => page.getByRole("combobox", { name: "Checkpoint failures for this application", exact: true }).inputValue()).toBe("On");
+    expect(await page.getByRole("combobox", { name: "Job lost for this application", exact: true }).inputValue()).toBe("Off");
+    expect(await page.getByRole("combobox", { name: "Job failed for this application", exact: true }).inputValue()).toBe("Team default");
+    expect(await page.getByLabel("Checkpoint failures: Failures").inputValue()).toBe("2");
+    expect(await page.getByRole("combobox", { name: "Then", exact: true }).inputValue()).toBe("Restart");
+    expect(await page.getByTestId("maintenance-window").getByLabel("Note").inputValue()).toBe("broker upgrade");
+  });
+
   it("builds a Git project with Maven and lists its jars", async () => {
     // A real repository (a local path is a Git URL too) holding the tests' multi-module project.
     const repo = join(scratch, "jobs-repo");

@@ -76,6 +76,7 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>("GET", path, undefined, query),
   post: <T>(path: string, body?: unknown) => request<T>("POST", path, body ?? {}),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
   upload: <T>(path: string, form: FormData) => request<T>("POST", path, form),
   del: <T = void>(path: string) => request<T>("DELETE", path),
 };

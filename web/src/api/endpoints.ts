@@ -1,4 +1,5 @@
 // Every call the console makes, by area. Pages use these, never fetch() directly.
+import type { MaintenanceWindow, RuleValue } from "../lib/alertRules";
 import { api, Query } from "./client";
 import type {
   Alert, AlertChannel, ApiToken, App, Artifact, Build, Project, SqlCheckBody, SqlFinding, AppEvent, AppSpec, AppVersion, AppVersionSummary, Cluster, ClusterEvent, Dependencies,
@@ -121,6 +122,15 @@ export const alertChannels = {
     api.patch<AlertChannel>(`/api/v1/alert-channels/${id}`, body),
   remove: (id: number) => api.del(`/api/v1/alert-channels/${id}`),
   test: (id: number) => api.post<{ delivered: boolean }>(`/api/v1/alert-channels/${id}/test`),
+};
+
+export const alertSettings = {
+  team: (teamId: number) =>
+    api.get<{ team_id: number; rules: Record<string, RuleValue>; channel_ids: number[] }>(`/api/v1/teams/${teamId}/alert-settings`),
+  app: (appId: number) =>
+    api.get<{ app_id: number; rules: Record<string, RuleValue>; maintenance: MaintenanceWindow[] }>(`/api/v1/apps/${appId}/alert-settings`),
+  saveApp: (appId: number, body: { rules: Record<string, RuleValue>; maintenance: MaintenanceWindow[] }) =>
+    api.put<{ app_id: number; rules: Record<string, RuleValue>; maintenance: MaintenanceWindow[] }>(`/api/v1/apps/${appId}/alert-settings`, body),
 };
 
 export const alerts = {

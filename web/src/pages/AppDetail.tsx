@@ -1,12 +1,14 @@
 // One application: its state (read again on each of its live events, or every 1.5 s while the
 // event stream is down and an operation runs or the state is not terminal), versions, job and Flink UI link, the last error, the actions, and tabs for the
-// timeline, the start log, the job's exceptions and the savepoints and checkpoints.
+// timeline, the start log, the job's exceptions, the savepoints and checkpoints, and its alerting
+// (rules over the team's defaults, maintenance windows, the alerts it raised).
 import { Alert, Anchor, Badge, Button, Code, Group, Modal, Paper, ScrollArea, Stack, Table, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { apps } from "../api/endpoints";
 import type { App } from "../api/types";
 import { AppActions } from "../components/AppActions";
+import { AppAlerts } from "../components/AppAlerts";
 import { EmptyState, ErrorAlert, FormError, LiveBadge, Loading, StateBadge, formatTime } from "../components/common";
 import { availability, deletable, shouldPoll } from "../lib/actions";
 import { useAction, useLoad, usePoll } from "../lib/hooks";
@@ -74,6 +76,7 @@ function Detail({ app, reload, live }: { app: App; reload: () => void; live: Liv
           <Tabs.Tab value="log">Start log</Tabs.Tab>
           <Tabs.Tab value="exceptions">Exceptions</Tabs.Tab>
           <Tabs.Tab value="savepoints">Savepoints &amp; checkpoints</Tabs.Tab>
+          <Tabs.Tab value="alerts">Alerts</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="timeline" pt="sm"><Timeline app={app} moment={moment} /></Tabs.Panel>
         <Tabs.Panel value="log" pt="sm"><StartLog app={app} moment={moment} /></Tabs.Panel>
@@ -81,6 +84,7 @@ function Detail({ app, reload, live }: { app: App; reload: () => void; live: Liv
         <Tabs.Panel value="savepoints" pt="sm">
           <Savepoints app={app} moment={moment} editable={editable} onDeploy={(path) => setDeployFrom((d) => ({ path, n: (d?.n ?? 0) + 1 }))} />
         </Tabs.Panel>
+        <Tabs.Panel value="alerts" pt="sm"><AppAlerts app={app} editable={editable} moment={moment} /></Tabs.Panel>
       </Tabs>
     </>
   );
