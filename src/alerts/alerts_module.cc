@@ -8,6 +8,7 @@
 #include "http/answers.h"
 #include "resources/api_helpers.h"
 #include "system/authorizer.h"
+#include "system/route_table.h"
 
 namespace sluice::alerts {
 
@@ -63,6 +64,9 @@ AlertsModule::AlertsModule(store::Database& database, const Clock& clock, apps::
   if (!reader_) reader_ = std::make_unique<GatewayJobReader>(apps.gateway());
   watcher_ =
       std::make_unique<JobWatcher>(database, clock, *engine_, *reader_, options.engine.watch);
+  watcher_->set_masker([&apps](int64_t app_id, std::string text) {
+    return apps.actions().MaskForApp(app_id, std::move(text));
+  });
 }
 
 AlertsModule::~AlertsModule() { Stop(); }
@@ -296,44 +300,28 @@ AlertsModule::Answer AlertsModule::Restarts(http::Request& request, const Princi
 
 void AlertsModule::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
   channels_->RegisterRoutes(router, guard);
-  using Method = Answer (AlertsModule::*)(http::Request&, const Principal&);
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "alerts";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = 200;
-    doc.query_params = std::move(query);
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "alerts");
   const Json object = {{"type", "object"}};
   route("GET", "/api/v1/alerts", "alert.list",
         "alerts raised, delivered, pending (with attempts and the last error), newest first",
-        nullptr, http::ListOf(object), &AlertsModule::Alerts,
+        nullptr, http::ListOf(object), 200, &AlertsModule::Alerts,
         {"limit", "offset", "team_id", "app_id", "state", "rule"});
   route("GET", "/api/v1/teams/{id}/alert-settings", "team.alert-settings.get",
-        "the team's default alert rules and channels", nullptr, object,
+        "the team's default alert rules and channels", nullptr, object, 200,
         &AlertsModule::GetTeamSettings);
   route("PUT", "/api/v1/teams/{id}/alert-settings", "team.alert-settings.put",
         "set the team's default alert rules and channels",
-        http::ObjectWith({{"rules", "object"}, {"channel_ids", "array"}}), object,
+        http::ObjectWith({{"rules", "object"}, {"channel_ids", "array"}}), object, 200,
         &AlertsModule::PutTeamSettings);
   route("GET", "/api/v1/apps/{id}/alert-settings", "app.alert-settings.get",
-        "the app's alert rule overrides and maintenance windows", nullptr, object,
+        "the app's alert rule overrides and maintenance windows", nullptr, object, 200,
         &AlertsModule::GetAppSettings);
   route("PUT", "/api/v1/apps/{id}/alert-settings", "app.alert-settings.put",
         "set the app's alert rule overrides and maintenance windows",
-        http::ObjectWith({{"rules", "object"}, {"maintenance", "array"}}), object,
+        http::ObjectWith({{"rules", "object"}, {"maintenance", "array"}}), object, 200,
         &AlertsModule::PutAppSettings);
   route("GET", "/api/v1/apps/{id}/restarts", "app.restarts",
-        "what the restart policy did for the app, newest first", nullptr, http::ListOf(object),
+        "what the restart policy did for the app, newest first", nullptr, http::ListOf(object), 200,
         &AlertsModule::Restarts, {"limit", "offset"});
 }
 

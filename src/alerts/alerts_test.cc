@@ -818,6 +818,42 @@ TEST_F(AlertsTest, CheckpointFailuresAlertAtTheThresholdWithinTheWindowOncePerQu
   EXPECT_EQ(sender_->Sent(), 2u);
 }
 
+TEST_F(AlertsTest, FlinksReasonsInWatchedAlertsHaveTheAppsSecretsMasked) {
+  int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
+  const std::string secret = "hunter2-very-secret";
+  Answer created = Call("POST", "/api/v1/apps",
+                        {{"name", "masked"},
+                         {"team_id", team_},
+                         {"kind", "sql"},
+                         {"target", {{"mode", "session"}, {"cluster_id", cluster_id_}}},
+                         {"sql", "INSERT INTO k SELECT * FROM s;"},
+                         {"options", {{"s3.secret-key", secret}}},
+                         {"alert_channel_ids", {hook}}},
+                        AdminToken());
+  ASSERT_EQ(created.status, 201) << created.body;
+  int64_t app = created.json["id"];
+  ASSERT_TRUE(db_->Query("UPDATE apps SET state = 'RUNNING', job_id = 'abc', cluster_id = ?, "
+                         "deployed_version = 1 WHERE id = ?",
+                         {cluster_id_, app})
+                  .ok());
+  ASSERT_EQ(AppRules(app, {{"checkpoint_failures", {{"failures", 1}, {"window_minutes", 5}}},
+                           {"flink_restarts", {{"restarts", 1}, {"window_minutes", 5}}}})
+                .status,
+            200);
+  const int64_t now = NowMs();
+  reader_->Checkpoint(1, "FAILED", now - 1'000, "S3 refused the key " + secret);
+  reader_->Restart(now - 3'000, "java.io.IOException: bad key " + secret);
+  reader_->Restart(now - 2'000, "java.io.IOException: bad key " + secret);
+  Watch();
+  ASSERT_EQ(sender_->Sent(), 2u);
+  for (const Json& sent : sender_->sent) {
+    const std::string text = sent.dump();
+    EXPECT_EQ(text.find(secret), std::string::npos) << text;
+    EXPECT_NE(text.find("******"), std::string::npos) << "masked, not dropped: " << text;
+  }
+  EXPECT_EQ(Alerts().dump().find(secret), std::string::npos);
+}
+
 TEST_F(AlertsTest, CheckpointAlertsAreSilencedInMaintenanceAndFollowTeamDefaults) {
   int64_t hook = Channel("hook", "webhook", {{"url", "https://hooks.example/x"}});
   ASSERT_EQ(Call("PUT", "/api/v1/teams/" + std::to_string(team_) + "/alert-settings",

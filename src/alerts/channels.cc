@@ -10,6 +10,7 @@
 #include "resources/api_helpers.h"
 #include "system/authorizer.h"
 #include "system/people_api.h"
+#include "system/route_table.h"
 
 namespace sluice::alerts {
 
@@ -517,7 +518,6 @@ ChannelService::Answer ChannelService::Test(http::Request& request, const Princi
 }
 
 void ChannelService::RegisterRoutes(http::Router& router, const system::ApiGuard& guard) {
-  using Method = Answer (ChannelService::*)(http::Request&, const Principal&);
   const Json schema = {{"type", "object"},
                        {"properties",
                         {{"id", {{"type", "integer"}}},
@@ -530,22 +530,7 @@ void ChannelService::RegisterRoutes(http::Router& router, const system::ApiGuard
                          {"description", {{"type", "string"}}},
                          {"created_at", {{"type", "string"}}},
                          {"updated_at", {{"type", "string"}}}}}};
-  auto route = [&](const char* verb, const char* path, const char* action, const char* summary,
-                   Json request_body, Json response_body, int status, Method method,
-                   std::vector<std::string> query = {}) {
-    http::RouteDoc doc;
-    doc.summary = summary;
-    doc.tag = "alerts";
-    doc.request_body = std::move(request_body);
-    doc.response_body = std::move(response_body);
-    doc.success_status = status;
-    doc.query_params = std::move(query);
-    router.Add(verb, path, std::move(doc),
-               guard.WrapAnswer(action,
-                                [this, method](http::Request& request, const Principal& principal) {
-                                  return (this->*method)(request, principal);
-                                }));
-  };
+  system::RouteTable route(router, guard, *this, "alerts");
   route("GET", "/api/v1/alert-channels", "alert-channel.list",
         "the alert channels of the caller's teams (secrets masked)", nullptr, http::ListOf(schema),
         200, &ChannelService::List, {"limit", "offset", "team_id"});

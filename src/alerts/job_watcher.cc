@@ -153,6 +153,10 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
   const auto restarts = FlinkRestartsOf(app.rules);
   const int64_t now = Now();
   Status outcome = Status::Ok();
+  // Flink's words may carry the app's secrets (a connector's option in an exception).
+  auto mask = [&](std::string text) {
+    return masker_ ? masker_(app.app_id, std::move(text)) : text;
+  };
 
   if ((failures || stale_minutes) && app.state == "RUNNING") {
     auto stats = reader_.Checkpoints(cluster_id, job_id);
@@ -188,7 +192,7 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
           }
         }
         if (failed >= failures->failures) {
-          if (reason.empty()) reason = "Flink gave no reason";
+          reason = reason.empty() ? "Flink gave no reason" : mask(std::move(reason));
           Json facts = {{"title", fmt::format("{}: {} failed in {} minutes", app.name,
                                               Plural(failed, "checkpoint", "checkpoints"),
                                               failures->window_minutes)},
@@ -244,7 +248,7 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
                 "triggered, {} failed, {} in progress.",
                 job_id, app.name, (now - since) / 60'000, *stale_minutes, *cached->second,
                 latest_completed, stats->total, stats->failed, stats->in_progress);
-            if (std::string reason = LastFailure(stats->raw); !reason.empty()) {
+            if (std::string reason = mask(LastFailure(stats->raw)); !reason.empty()) {
               summary += " The last failure: " + Clip(reason);
               facts["exception"] = Clip(reason);
             }
@@ -269,8 +273,9 @@ Status JobWatcher::Watch(const AppAlertContext& app, const std::string& job_id) 
       newest = std::max(newest, entry.timestamp_ms);
     }
     if (count > restarts->restarts) {
-      std::string cause = history->root_cause_summary.empty() ? "Flink gave no reason"
-                                                              : Clip(history->root_cause_summary);
+      std::string cause = history->root_cause_summary.empty()
+                              ? "Flink gave no reason"
+                              : Clip(mask(history->root_cause_summary));
       Json facts = {
           {"title", fmt::format("{}: Flink restarted the job {} in {} minutes", app.name,
                                 Plural(count, "time", "times"), restarts->window_minutes)},

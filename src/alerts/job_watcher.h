@@ -23,6 +23,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,11 @@ class JobWatcher {
              FlinkJobReader& reader, std::chrono::milliseconds every);
   ~JobWatcher();
 
+  // Masks an app's secrets in text read from Flink (its exception and checkpoint failure
+  // messages) before it goes into an alert. Without one, text is used as Flink gave it.
+  using Masker = std::function<std::string(int64_t app_id, std::string text)>;
+  void set_masker(Masker masker) { masker_ = std::move(masker); }
+
   // One look at every RUNNING app with a watched rule on; answers how many jobs were read.
   Result<int> Pass();
   // The worker "alerts-watch": Pass every `every`.
@@ -92,6 +98,7 @@ class JobWatcher {
   FlinkJobReader& reader_;
   std::chrono::milliseconds every_;
   std::map<std::string, std::optional<int64_t>> intervals_;  // job id -> checkpoint interval
+  Masker masker_;
 
   std::mutex mutex_;
   std::condition_variable wakeup_;
