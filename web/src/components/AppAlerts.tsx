@@ -84,13 +84,14 @@ export function AppAlerts({ app, editable, moment }: { app: App; editable: boole
                   />
                 </Table.Td>
                 <Table.Td>
+                  {/* Numbers are not clamped as typed: the form's own check says what is wrong with a 0. */}
                   {meta.settings && entry.choice === "on" ? (
                     <Group gap="xs" wrap="nowrap">
                       {meta.settings.map((setting) =>
                         setting.kind === "action" ? (
                           <Select key={setting.key} label={setting.label} size="xs" w={110} data={[{ value: "alert", label: "Alert" }, { value: "restart", label: "Restart" }]} value={entry.settings[setting.key] ?? "alert"} onChange={(v) => setSetting(meta.key, setting.key, v ?? "alert")} disabled={!editable} allowDeselect={false} />
                         ) : (
-                          <NumberInput key={setting.key} label={setting.label} aria-label={`${meta.label}: ${setting.label}`} size="xs" w={110} min={1} allowDecimal={false} value={entry.settings[setting.key] ?? ""} onChange={(v) => setSetting(meta.key, setting.key, String(v))} disabled={!editable} />
+                          <NumberInput key={setting.key} label={setting.label} aria-label={`${meta.label}: ${setting.label}`} size="xs" w={110} min={1} clampBehavior="none" allowDecimal={false} value={entry.settings[setting.key] ?? ""} onChange={(v) => setSetting(meta.key, setting.key, String(v))} disabled={!editable} />
                         ),
                       )}
                     </Group>
