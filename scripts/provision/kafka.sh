@@ -292,7 +292,7 @@ EOF
     deadline=$((SECONDS + timeout_s))
     until port_open "$port" && grep -q 'Kafka Server started' "$dir/logs/server.log"; do
       if ! kill -0 "$pid" 2>/dev/null; then
-        tail -20 "$dir/kafka.out" "$dir/logs/server.log" >&2
+        tail -n 20 "$dir/kafka.out" "$dir/logs/server.log" >&2
         rm -f -- "$pid_file"
         die "the broker exited during start-up (see $dir/logs/server.log, $dir/kafka.out)"
       fi
