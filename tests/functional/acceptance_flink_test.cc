@@ -159,11 +159,20 @@ void AcceptanceFlinkTest::Scenario(bool legacy) {
 
   // ---- Kafka and the database on loopback
   bool ok = false;
-  kafka_port_ = FreePort();
-  std::string kafka =
-      Shell(Script("scripts/provision/kafka.sh") + " start " + (work_ / "kafka").string() + " " +
-                std::to_string(kafka_port_) + " 2>&1",
-            &ok);
+  auto start_kafka = [&] {
+    kafka_port_ = FreePort();
+    return Shell(Script("scripts/provision/kafka.sh") + " start " + (work_ / "kafka").string() +
+                     " " + std::to_string(kafka_port_) + " 2>&1",
+                 &ok);
+  };
+  std::string kafka = start_kafka();
+  if (!ok) {
+    // Ports are picked before the broker binds them, so another process on the machine may take
+    // one in between; the broker then exits at start-up. One more try, on new ports, says
+    // whether it is that (the first failure's words are kept for the message).
+    std::string first = kafka;
+    kafka = first + "\n--- second try ---\n" + start_kafka();
+  }
   ASSERT_TRUE(ok) << kafka;
   std::string topic =
       Shell(Script("scripts/provision/kafka.sh") +
